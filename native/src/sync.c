@@ -1,0 +1,97 @@
+/* Messages to the runtime on the plan socket; failures travel as data, "step: detail: error". */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "init.h"
+
+static int sync_fd = BERTH_PLAN_FD;
+
+void sync_send(uint32_t type, const void *data, uint32_t length)
+{
+	if (sync_fd < 0)
+		return;
+	struct record_header h = { .type = type, .length = length };
+	char frame[sizeof(h) + 4096];
+	if (length > sizeof(frame) - sizeof(h))
+		length = h.length = sizeof(frame) - sizeof(h);
+	memcpy(frame, &h, sizeof(h));
+	if (length)
+		memcpy(frame + sizeof(h), data, length);
+	/* One write: the frame is small, so it cannot interleave with the other stage's frames. */
+	size_t n = sizeof(h) + length;
+	while (write(sync_fd, frame, n) < 0 && errno == EINTR)
+		;
+}
+
+static void read_all(void *buf, size_t n)
+{
+	char *p = buf;
+	while (n > 0) {
+		ssize_t got = read(sync_fd, p, n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0) {
+			if (got == 0)
+				errno = EPIPE;
+			fail("wait for runtime", "read continue");
+		}
+		p += got;
+		n -= (size_t)got;
+	}
+}
+
+/* SYNC_CONTINUE carries records the runtime could only compute now (startContainer hooks). */
+void sync_wait_continue(struct plan *plan)
+{
+	struct record_header h;
+	read_all(&h, sizeof(h));
+	if (h.type != SYNC_CONTINUE || h.length > BERTH_PLAN_MAX_BYTES) {
+		errno = EPROTO;
+		fail("wait for runtime", "expected continue after hooks, got record %u", h.type);
+	}
+	char *payload = malloc(h.length ? h.length : 1);
+	if (!payload)
+		fail("wait for runtime", "out of memory");
+	read_all(payload, h.length);
+	plan_append(plan, payload, h.length);
+	free(payload);
+}
+
+void sync_close(void)
+{
+	if (sync_fd >= 0)
+		close(sync_fd);
+	sync_fd = -1;
+}
+
+static _Noreturn void vfail(int status, const char *step, const char *fmt, va_list ap)
+{
+	int saved = errno;
+	char message[1024];
+	int n = snprintf(message, sizeof(message), "%s: ", step);
+	n += vsnprintf(message + n, sizeof(message) - (size_t)n, fmt, ap);
+	if (saved && (size_t)n < sizeof(message))
+		snprintf(message + n, sizeof(message) - (size_t)n, ": %s", strerror(saved));
+	if (sync_fd >= 0)
+		sync_send(SYNC_ERROR, message, (uint32_t)strlen(message));
+	else
+		dprintf(STDERR_FILENO, "berth-init: %s\n", message);
+	_exit(status);
+}
+
+void fail(const char *step, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vfail(1, step, fmt, ap);
+}
+
+void fail_with_status(int status, const char *step, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vfail(status, step, fmt, ap);
+}

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Builds the busybox test image rootfs from Debian's busybox-static: /bin/busybox and its applet
+# links, plus the few files a container expects. Made here, never committed as a binary.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=test/fixtures/build/busybox-rootfs
+bb=/bin/busybox
+[[ -x $bb ]] || { echo "make-fixtures: $bb missing (Debian package busybox-static)" >&2; exit 1; }
+if [[ -x $out/bin/busybox ]] && cmp -s "$bb" "$out/bin/busybox"; then exit 0; fi
+rm -rf "$out.tmp"
+mkdir -p "$out.tmp"/{bin,sbin,usr/bin,usr/sbin,etc,proc,sys,dev,tmp,root,home,var,run}
+chmod 1777 "$out.tmp/tmp"
+cp "$bb" "$out.tmp/bin/busybox"
+# One link per applet, in the directory busybox itself names for it.
+"$bb" --list-full | while read -r applet; do
+  [[ $applet == bin/busybox ]] && continue
+  rel=$(realpath -m --relative-to="$(dirname "/$applet")" /bin/busybox)
+  ln -sf "$rel" "$out.tmp/$applet"
+done
+printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' > "$out.tmp/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\n' > "$out.tmp/etc/group"
+rm -rf "$out"
+mv "$out.tmp" "$out"
+echo "make-fixtures: $out"

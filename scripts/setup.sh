@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# berth set-up: Debian packages (when missing), npm ci, TypeScript and C builds, test fixtures.
+# Safe to run again: every step skips what is already done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# busybox-static: the test image; runc: the reference runtime the tests also judge;
+# gcc/make/libc6-dev: the native helper; iproute2: network checks in tests.
+packages=(busybox-static runc gcc make libc6-dev iproute2)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  sudo_cmd=(); [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+npm ci --no-audit --no-fund
+npm run build
+bash scripts/make-fixtures.sh
+echo "setup: done"

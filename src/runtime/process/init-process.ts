@@ -1,0 +1,137 @@
+// Starts berth-init with a plan and follows its sync records: the container's pid, a pause
+// for hooks, ready or a failure ("step: detail: error"), and in foreground mode its exit.
+import { spawn, type StdioOptions } from 'node:child_process';
+import type { Socket } from 'node:net';
+import { BerthError } from '../../errors.js';
+import { SyncRecord, SyncRecordReader, encodeRecords, type PlanRecordBytes } from './protocol.js';
+
+/** berth-init failed a step; `exitStatus` is 127/126 when the program cannot be run. */
+export class ContainerSetupError extends BerthError {
+  constructor(message: string, readonly exitStatus: number) {
+    super(exitStatus === 127 ? 'NotFound' : 'FailedPrecondition', message);
+  }
+}
+
+export interface ExitStatus {
+  /** The exit code a shell would report: the code, or 128 + the signal number. */
+  exitCode: number;
+  signal?: NodeJS.Signals | number | undefined;
+}
+
+export interface InitProcessOptions {
+  binary: string;
+  plan: PlanRecordBytes[];
+  /** stdin, stdout, stderr of the container process (fds or 'inherit'/'ignore'). */
+  stdio: [StdioOptions extends (infer T)[] ? T : never, unknown, unknown] | (number | 'inherit' | 'ignore' | 'pipe')[];
+  /** Called while berth-init waits before pivot_root; returns records to send on. */
+  onHooks?: (pid: number) => Promise<PlanRecordBytes[]>;
+}
+
+export function decodeWaitStatus(status: number): ExitStatus {
+  const signal = status & 0x7f;
+  if (signal === 0) return { exitCode: (status >> 8) & 0xff };
+  return { exitCode: 128 + signal, signal };
+}
+
+/** A running berth-init and the container process it made. */
+export class InitProcess {
+  private constructor(
+    readonly pid: number,
+    private readonly exited: Promise<ExitStatus | undefined>,
+  ) {}
+
+  /** The container process's exit (foreground plans only). */
+  wait(): Promise<ExitStatus | undefined> {
+    return this.exited;
+  }
+
+  static start(options: InitProcessOptions): Promise<InitProcess> {
+    const [stdin, stdout, stderr] = options.stdio;
+    const child = spawn(options.binary, [], {
+      stdio: [stdin as never, stdout as never, stderr as never, 'pipe'],
+      cwd: '/',
+      env: {},
+    });
+    const socket = child.stdio[3] as Socket;
+    const reader = new SyncRecordReader();
+    let pid = 0;
+    let settled = false;
+    let resolveExit!: (s: ExitStatus | undefined) => void;
+    const exited = new Promise<ExitStatus | undefined>((r) => (resolveExit = r));
+    let spawnError: Error | undefined;
+
+    return new Promise<InitProcess>((resolve, reject) => {
+      const failSetup = (err: Error) => {
+        if (settled) return;
+        settled = true;
+        if (pid) killQuietly(pid);
+        socket.destroy();
+        reject(err);
+      };
+      child.on('error', (err) => {
+        spawnError = err;
+        failSetup(new BerthError('Internal', `start ${options.binary}: ${err.message}`));
+      });
+      socket.on('error', () => { /* the peer vanished; 'close' reports it */ });
+      socket.on('data', (chunk: Buffer) => {
+        for (const r of reader.push(chunk)) {
+          switch (r.type) {
+            case SyncRecord.Pid:
+              pid = r.payload.readUInt32LE(0);
+              break;
+            case SyncRecord.Hooks:
+              (options.onHooks ? options.onHooks(pid) : Promise.resolve([]))
+                .then((extra) => {
+                  const payload = encodeRecords(extra).subarray(0, -8); // without the END record
+                  const header = Buffer.alloc(8);
+                  header.writeUInt32LE(SyncRecord.Continue, 0);
+                  header.writeUInt32LE(payload.length, 4);
+                  socket.write(Buffer.concat([header, payload]));
+                })
+                .catch((err: Error) => failSetup(err));
+              break;
+            case SyncRecord.Ready:
+              if (!settled) {
+                settled = true;
+                resolve(new InitProcess(pid, exited));
+              }
+              break;
+            case SyncRecord.Error: {
+              const text = r.payload.toString('utf8');
+              // Wait for berth-init's own exit status to classify the failure.
+              child.once('exit', (code) => failSetup(new ContainerSetupError(text, code ?? 1)));
+              if (child.exitCode !== null) failSetup(new ContainerSetupError(text, child.exitCode));
+              break;
+            }
+            case SyncRecord.Exit:
+              resolveExit(decodeWaitStatus(r.payload.readInt32LE(0)));
+              break;
+          }
+        }
+      });
+      socket.on('close', () => {
+        resolveExit(undefined);
+        if (!settled && !spawnError) {
+          // Give a pending error record's 'exit' handler its turn before reporting a bare death.
+          setTimeout(() => failSetup(new BerthError('Internal', 'berth-init exited before the container was ready')), 50);
+        }
+      });
+      socket.write(encodeRecords(options.plan));
+    }).then((init) => {
+      // A created container must not keep the runtime's event loop alive.
+      if (!options.plan.some((r) => r.type === 1)) {
+        child.unref();
+        socket.unref();
+      }
+      return init;
+    });
+  }
+}
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    /* already gone */
+  }
+}
