@@ -119,7 +119,7 @@ enum sync_record_type {
 	SYNC_HOOKS = 101,           /* empty: paused before pivot_root for create hooks */
 	SYNC_CONTINUE = 102,        /* from TypeScript: go on */
 	SYNC_READY = 103,           /* empty: set up; blocked on the exec fifo (or about to exec) */
-	SYNC_ERROR = 104,           /* text "step: detail: strerror" */
+	SYNC_ERROR = 104,           /* u32 exit status, then text "step: detail: strerror" */
 	SYNC_EXIT = 105,            /* i32 wait status of the container process (foreground only) */
 };
 

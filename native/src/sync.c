@@ -70,13 +70,18 @@ void sync_close(void)
 static _Noreturn void vfail(int status, const char *step, const char *fmt, va_list ap)
 {
 	int saved = errno;
-	char message[1024];
-	int n = snprintf(message, sizeof(message), "%s: ", step);
-	n += vsnprintf(message + n, sizeof(message) - (size_t)n, fmt, ap);
-	if (saved && (size_t)n < sizeof(message))
-		snprintf(message + n, sizeof(message) - (size_t)n, ": %s", strerror(saved));
+	/* The exit status leads the record: stage 0 may exit 0 before stage 1 fails. */
+	char record[4 + 1024];
+	uint32_t status32 = (uint32_t)status;
+	memcpy(record, &status32, 4);
+	char *message = record + 4;
+	size_t size = sizeof(record) - 4;
+	int n = snprintf(message, size, "%s: ", step);
+	n += vsnprintf(message + n, size - (size_t)n, fmt, ap);
+	if (saved && (size_t)n < size)
+		snprintf(message + n, size - (size_t)n, ": %s", strerror(saved));
 	if (sync_fd >= 0)
-		sync_send(SYNC_ERROR, message, (uint32_t)strlen(message));
+		sync_send(SYNC_ERROR, record, (uint32_t)(4 + strlen(message)));
 	else
 		dprintf(STDERR_FILENO, "berth-init: %s\n", message);
 	_exit(status);

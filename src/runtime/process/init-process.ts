@@ -1,9 +1,10 @@
 // Starts berth-init with a plan and follows its sync records: the container's pid, a pause
 // for hooks, ready or a failure ("step: detail: error"), and in foreground mode its exit.
-import { spawn, type StdioOptions } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
+import type { Readable, Writable } from 'node:stream';
 import { BerthError } from '../../errors.js';
-import { SyncRecord, SyncRecordReader, encodeRecords, type PlanRecordBytes } from './protocol.js';
+import { PlanRecord, SyncRecord, SyncRecordReader, encodeRecords, type PlanRecordBytes } from './protocol.js';
 
 /** berth-init failed a step; `exitStatus` is 127/126 when the program cannot be run. */
 export class ContainerSetupError extends BerthError {
@@ -18,11 +19,14 @@ export interface ExitStatus {
   signal?: NodeJS.Signals | number | undefined;
 }
 
+/** Where one of the container's standard streams goes. */
+export type StdioSlot = number | 'inherit' | 'ignore' | 'pipe';
+
 export interface InitProcessOptions {
   binary: string;
   plan: PlanRecordBytes[];
   /** stdin, stdout, stderr of the container process (fds or 'inherit'/'ignore'). */
-  stdio: [StdioOptions extends (infer T)[] ? T : never, unknown, unknown] | (number | 'inherit' | 'ignore' | 'pipe')[];
+  stdio: StdioSlot[];
   /** Called while berth-init waits before pivot_root; returns records to send on. */
   onHooks?: (pid: number) => Promise<PlanRecordBytes[]>;
 }
@@ -38,6 +42,10 @@ export class InitProcess {
   private constructor(
     readonly pid: number,
     private readonly exited: Promise<ExitStatus | undefined>,
+    /** The container's stdin/stdout/stderr where the caller asked for 'pipe', else null. */
+    readonly stdin: Writable | null,
+    readonly stdout: Readable | null,
+    readonly stderr: Readable | null,
   ) {}
 
   /** The container process's exit (foreground plans only). */
@@ -46,9 +54,9 @@ export class InitProcess {
   }
 
   static start(options: InitProcessOptions): Promise<InitProcess> {
-    const [stdin, stdout, stderr] = options.stdio;
+    const [stdin = 'inherit', stdout = 'inherit', stderr = 'inherit'] = options.stdio;
     const child = spawn(options.binary, [], {
-      stdio: [stdin as never, stdout as never, stderr as never, 'pipe'],
+      stdio: [stdin, stdout, stderr, 'pipe'],
       cwd: '/',
       env: {},
     });
@@ -93,14 +101,11 @@ export class InitProcess {
             case SyncRecord.Ready:
               if (!settled) {
                 settled = true;
-                resolve(new InitProcess(pid, exited));
+                resolve(new InitProcess(pid, exited, child.stdin, child.stdout, child.stderr));
               }
               break;
             case SyncRecord.Error: {
-              const text = r.payload.toString('utf8');
-              // Wait for berth-init's own exit status to classify the failure.
-              child.once('exit', (code) => failSetup(new ContainerSetupError(text, code ?? 1)));
-              if (child.exitCode !== null) failSetup(new ContainerSetupError(text, child.exitCode));
+              failSetup(new ContainerSetupError(r.payload.subarray(4).toString('utf8'), r.payload.readUInt32LE(0)));
               break;
             }
             case SyncRecord.Exit:
@@ -111,15 +116,12 @@ export class InitProcess {
       });
       socket.on('close', () => {
         resolveExit(undefined);
-        if (!settled && !spawnError) {
-          // Give a pending error record's 'exit' handler its turn before reporting a bare death.
-          setTimeout(() => failSetup(new BerthError('Internal', 'berth-init exited before the container was ready')), 50);
-        }
+        if (!spawnError) failSetup(new BerthError('Internal', 'berth-init exited before the container was ready'));
       });
       socket.write(encodeRecords(options.plan));
     }).then((init) => {
       // A created container must not keep the runtime's event loop alive.
-      if (!options.plan.some((r) => r.type === 1)) {
+      if (!options.plan.some((r) => r.type === PlanRecord.Foreground)) {
         child.unref();
         socket.unref();
       }

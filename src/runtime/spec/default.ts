@@ -40,7 +40,7 @@ export function defaultSpec(options: DefaultSpecOptions = {}): Spec {
       noNewPrivileges: true,
     },
     root: { path: 'rootfs', readonly: true },
-    hostname: 'runc',
+    hostname: 'berth',
     mounts: [
       { destination: '/proc', type: 'proc', source: 'proc' },
       {

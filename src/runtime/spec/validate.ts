@@ -8,7 +8,7 @@ import { InvalidArgument } from '../../errors.js';
 import { checkCapabilityName } from '../capabilities.js';
 import { hookKinds } from '../hooks.js';
 import { rlimitNumber } from '../rlimits.js';
-import type { NamespaceType, SeccompAction, SeccompOperator, Spec } from './types.js';
+import type { NamespaceType, Process, SeccompAction, SeccompOperator, Spec } from './types.js';
 
 export const namespaceTypes: readonly NamespaceType[] = [
   'pid',
@@ -200,6 +200,12 @@ export function validateSpec(value: unknown, source = 'config.json'): Spec {
   const namespaces = checkLinux(check, linux ?? {});
   checkNamespaceDependencies(check, value, linux ?? {}, namespaces);
   return value as unknown as Spec;
+}
+
+/** Validates a process description on its own (an `exec --process` file, or exec's merge). */
+export function validateProcess(value: unknown, source = 'process'): Process {
+  checkProcess(new FieldChecks(source), value);
+  return value as Process;
 }
 
 function checkVersion(check: FieldChecks, version: unknown): void {

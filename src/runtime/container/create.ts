@@ -1,0 +1,125 @@
+// `create`: claims the id, makes the cgroup, starts berth-init with the plan computed from the
+// bundle's config.json, runs the create-time hooks while berth-init waits before pivot_root, and
+// records the container once its process is set up and blocked on the exec fifo. A failure at
+// any step undoes every earlier one.
+import { InvalidArgument } from '../../errors.js';
+import { writeFileAtomic } from '../../fs/atomic-write.js';
+import { runHooks } from '../hooks.js';
+import { openCgroup, type Cgroup } from '../cgroups/index.js';
+import { buildCreatePlan, startHookRecords, type SeccompProgram } from '../plan/build.js';
+import { InitProcess, type StdioSlot } from '../process/init-process.js';
+import { compileSeccompFilter, seccompFilterFlags } from '../seccomp/index.js';
+import { loadBundleSpec } from '../spec/load.js';
+import type { Seccomp, Spec } from '../spec/types.js';
+import { containerState, type RuntimeContext } from './context.js';
+import { processStartTime } from './process-identity.js';
+import type { ContainerRecord } from './state.js';
+
+export interface CreateOptions {
+  /** The bundle directory, holding config.json. */
+  bundle: string;
+  /** A unix socket to receive the pty master when process.terminal is true. */
+  consoleSocket?: string | undefined;
+  /** A file to write the container's pid into. */
+  pidFile?: string | undefined;
+  /** The container's stdin, stdout and stderr; inherited from the caller by default. */
+  stdio?: StdioSlot[] | undefined;
+  /**
+   * Keep berth-init as the container's parent so that it reports the exit status (`run`).
+   * Otherwise berth-init exits once the container is set up.
+   */
+  foreground?: boolean | undefined;
+}
+
+export interface CreatedContainer {
+  record: ContainerRecord;
+  init: InitProcess;
+}
+
+export async function createContainer(ctx: RuntimeContext, id: string, options: CreateOptions): Promise<CreatedContainer> {
+  const { spec, rootfs, bundle } = await loadBundleSpec(options.bundle);
+  const process = spec.process;
+  if (!process) throw new InvalidArgument('config.json: process is required to create a container');
+  await ctx.store.claim(id);
+
+  let cgroup: Cgroup | undefined;
+  let init: InitProcess | undefined;
+  try {
+    const cgroupsPath = spec.linux?.cgroupsPath ?? `/berth/${id}`;
+    cgroup = await openCgroup(cgroupsPath, ctx.cgroupOptions);
+    await cgroup.create(spec.linux?.resources);
+    const record: ContainerRecord = {
+      id,
+      bundle,
+      rootfs,
+      pid: 0,
+      initStartTime: '',
+      created: new Date().toISOString(),
+      cgroupsPath,
+      cgroupDirectories: cgroup.createdDirectories(),
+      spec,
+    };
+    const plan = buildCreatePlan({
+      spec,
+      bundle,
+      rootfs,
+      process,
+      seccomp: seccompProgram(spec.linux?.seccomp),
+      consoleSocket: options.consoleSocket,
+      setsid: true,
+      execFifo: ctx.store.execFifo(id),
+      cgroupProcsFiles: cgroup.procsFiles(),
+      cgroupHierarchies: cgroup.hierarchies(),
+      foreground: options.foreground ?? false,
+      pauseForHooks: hasSetupHooks(spec),
+    });
+    init = await InitProcess.start({
+      binary: ctx.initBinary,
+      plan,
+      stdio: options.stdio ?? ['inherit', 'inherit', 'inherit'],
+      onHooks: async (pid) => {
+        const state = containerState({ ...record, pid }, 'creating');
+        // createContainer hooks run here too, in the runtime's namespaces: berth-init waits
+        // in the container's mount namespace before pivot_root, where the spec places them.
+        await runHooks('prestart', spec.hooks?.prestart, state);
+        await runHooks('createRuntime', spec.hooks?.createRuntime, state);
+        await runHooks('createContainer', spec.hooks?.createContainer, state);
+        return startHookRecords(spec.hooks?.startContainer, state);
+      },
+    });
+    record.pid = init.pid;
+    record.initStartTime = processStartTime(init.pid);
+    await ctx.store.write(record);
+    if (options.pidFile) await writeFileAtomic(options.pidFile, String(init.pid), 0o644);
+    return { record, init };
+  } catch (err) {
+    await undoCreate(ctx, id, cgroup, init);
+    throw err;
+  }
+}
+
+function hasSetupHooks(spec: Spec): boolean {
+  const hooks = spec.hooks ?? {};
+  return [hooks.prestart, hooks.createRuntime, hooks.createContainer, hooks.startContainer]
+    .some((list) => (list?.length ?? 0) > 0);
+}
+
+function seccompProgram(seccomp: Seccomp | undefined): SeccompProgram | undefined {
+  if (!seccomp) return undefined;
+  return { program: compileSeccompFilter(seccomp), flags: seccompFilterFlags(seccomp) };
+}
+
+async function undoCreate(ctx: RuntimeContext, id: string, cgroup: Cgroup | undefined, init: InitProcess | undefined): Promise<void> {
+  if (init) {
+    try {
+      process.kill(init.pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+  if (cgroup) {
+    await cgroup.killAll('SIGKILL').catch(() => {});
+    await cgroup.destroy().catch(() => {});
+  }
+  await ctx.store.remove(id);
+}

@@ -1,0 +1,42 @@
+// `start`: opens the exec fifo for reading, which releases berth-init's write and so lets the
+// container's process exec the user's program; then runs the poststart hooks.
+import { constants } from 'node:fs';
+import { open, unlink } from 'node:fs/promises';
+import { FailedPrecondition, errnoCode } from '../../errors.js';
+import { runHooksBestEffort } from '../hooks.js';
+import { containerState, containerStatus, sleep, type RuntimeContext } from './context.js';
+import { isSameLiveProcess } from './process-identity.js';
+import type { ContainerRecord } from './state.js';
+
+/** Starts a created container; returns the poststart hook failures, which the spec only logs. */
+export async function startContainer(ctx: RuntimeContext, id: string): Promise<Error[]> {
+  const record = await ctx.store.read(id);
+  const status = await containerStatus(ctx, record);
+  if (status !== 'created') {
+    throw new FailedPrecondition(`container "${id}" is ${status}: only a created container can be started`);
+  }
+  await releaseExecFifo(ctx.store.execFifo(id), record);
+  return runHooksBestEffort('poststart', record.spec.hooks?.poststart, containerState(record, 'running'));
+}
+
+async function releaseExecFifo(fifo: string, record: ContainerRecord): Promise<void> {
+  // Non-blocking, so that a container that died meanwhile cannot hang `start`.
+  const handle = await open(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const byte = Buffer.alloc(1);
+    for (let delay = 0; ; delay = Math.min(delay + 1, 10)) {
+      try {
+        if ((await handle.read(byte, 0, 1, null)).bytesRead === 1) break;
+      } catch (err) {
+        if (errnoCode(err) !== 'EAGAIN') throw err;
+      }
+      if (!isSameLiveProcess(record.pid, record.initStartTime)) {
+        throw new FailedPrecondition(`container "${record.id}" exited before it could start`);
+      }
+      await sleep(delay);
+    }
+  } finally {
+    await handle.close();
+    await unlink(fifo).catch(() => {});
+  }
+}

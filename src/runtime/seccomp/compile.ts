@@ -1,0 +1,205 @@
+// Compiles linux.seccomp into the classic BPF program berth-init loads just before execve.
+//
+// The program, like libseccomp's:
+//   load arch; one check per covered audit arch, anything else -> KILL_PROCESS (bad arch);
+//   per arch: load nr (on x86_64, numbers with __X32_SYSCALL_BIT go to the x32 rules, or to the
+//   bad-arch action when x32 is not covered); a binary search on the number down to short runs
+//   of JEQs; each matching number leads to its action, or to its argument rules;
+//   anything unmatched -> the default action.
+//
+// Rule semantics follow runc + libseccomp: rules whose action is the default action are dropped;
+// names no covered ABI knows are skipped; conditions of one rule are ANDed; for one system call,
+// a rule without conditions overrides the ones with conditions (libseccomp replaces the call's
+// argument tree with a catch-all, and keeps the first catch-all); rules with conditions are
+// tried in spec order and the first that holds decides.
+//
+// Not done: libseccomp's rewriting of socket/ipc calls into socketcall/ipc multiplexer rules
+// on 32-bit x86 (filters match the direct system calls only).
+
+import { InvalidArgument } from '../../errors.js';
+import type { Seccomp } from '../spec/types.js';
+import { actionValue, badArchAction } from './actions.js';
+import { AUDIT_ARCH_X86_64, filterAbis, type SeccompAbi, X32_SYSCALL_BIT } from './arch.js';
+import { Assembler, BPF_MAXINSNS, type Label, SOCK_FILTER_SIZE, seccompData } from './bpf.js';
+import { type ArgCondition, emitCondition, foldCondition, parseCondition } from './conditions.js';
+import { seccompFilterFlags } from './flags.js';
+import { syscallNumber } from './syscalls/index.js';
+
+/** Numbers compared one after the other at the bottom of the binary search. */
+const LINEAR_RUN = 8;
+const SYSCALL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+interface Rule {
+  names: string[];
+  action: number;
+  conditions: ArgCondition[];
+}
+
+/** What the filter does with one system call number of one ABI. */
+interface SyscallPlan {
+  nr: number;
+  /** The action of a rule without conditions, which decides alone. */
+  catchAll: number | undefined;
+  /** Rules with conditions, in spec order. */
+  conditional: { conditions: ArgCondition[]; action: number }[];
+}
+
+export function compileSeccompFilter(seccomp: Seccomp, hostArch: string = process.arch): Buffer {
+  if (typeof seccomp !== 'object' || seccomp === null) throw new InvalidArgument('linux.seccomp: must be an object');
+  const defaultAction = actionValue(
+    seccomp.defaultAction,
+    seccomp.defaultErrnoRet,
+    'linux.seccomp.defaultAction',
+    'linux.seccomp.defaultErrnoRet',
+  );
+  // Checked here too, so that one call reports every problem of the profile.
+  seccompFilterFlags(seccomp);
+  if (seccomp.listenerPath !== undefined) {
+    throw new InvalidArgument('linux.seccomp.listenerPath: only used with SCMP_ACT_NOTIFY, which berth does not support');
+  }
+  const abis = filterAbis(seccomp.architectures, hostArch);
+  const rules = parseRules(seccomp.syscalls).filter((rule) => rule.action !== defaultAction);
+
+  const asm = new Assembler();
+  asm.load(seccompData.arch);
+  const groups = groupByAuditArch(abis);
+  const groupLabels = groups.map((group) => {
+    const label = asm.label();
+    asm.branch('eq', group[0]!.auditArch, label, null);
+    return label;
+  });
+  asm.ret(badArchAction);
+  groups.forEach((group, i) => {
+    asm.bind(groupLabels[i]!);
+    emitAuditArch(asm, group, rules, defaultAction);
+  });
+
+  const program = asm.assemble();
+  const count = program.length / SOCK_FILTER_SIZE;
+  if (count > BPF_MAXINSNS) {
+    throw new InvalidArgument(`linux.seccomp: the filter takes ${count} BPF instructions, more than the kernel's limit of ${BPF_MAXINSNS}`);
+  }
+  return program;
+}
+
+function parseRules(syscalls: unknown): Rule[] {
+  if (syscalls === undefined) return [];
+  if (!Array.isArray(syscalls)) throw new InvalidArgument('linux.seccomp.syscalls: must be an array');
+  return syscalls.map((item: unknown, i): Rule => {
+    const field = `linux.seccomp.syscalls[${i}]`;
+    if (typeof item !== 'object' || item === null) throw new InvalidArgument(`${field}: must be an object`);
+    const rule = item as Record<string, unknown>;
+    if (!Array.isArray(rule.names) || rule.names.length === 0) {
+      throw new InvalidArgument(`${field}.names: must name at least one system call`);
+    }
+    const names = rule.names.map((name: unknown, j) => {
+      if (typeof name !== 'string' || !SYSCALL_NAME.test(name)) {
+        throw new InvalidArgument(`${field}.names[${j}]: ${JSON.stringify(name)} is not a system call name`);
+      }
+      return name;
+    });
+    const action = actionValue(rule.action, rule.errnoRet, `${field}.action`, `${field}.errnoRet`);
+    if (rule.args !== undefined && !Array.isArray(rule.args)) throw new InvalidArgument(`${field}.args: must be an array`);
+    const conditions = ((rule.args as unknown[] | undefined) ?? []).map((arg, j) => parseCondition(arg, `${field}.args[${j}]`));
+    return { names, action, conditions };
+  });
+}
+
+/** ABIs sharing an audit arch (x86_64 and x32) are told apart by the number, in one group. */
+function groupByAuditArch(abis: SeccompAbi[]): SeccompAbi[][] {
+  const groups = new Map<number, SeccompAbi[]>();
+  for (const abi of abis) {
+    const group = groups.get(abi.auditArch);
+    if (group) group.push(abi);
+    else groups.set(abi.auditArch, [abi]);
+  }
+  return [...groups.values()];
+}
+
+function emitAuditArch(asm: Assembler, group: SeccompAbi[], rules: Rule[], defaultAction: number): void {
+  asm.load(seccompData.nr);
+  if (group[0]!.auditArch !== AUDIT_ARCH_X86_64) {
+    emitSearch(asm, plansFor(group[0]!, rules), group[0]!.argBits, defaultAction);
+    return;
+  }
+  const x86_64 = group.find((abi) => abi.name === 'SCMP_ARCH_X86_64');
+  const x32 = group.find((abi) => abi.name === 'SCMP_ARCH_X32');
+  // x32 calls run as AUDIT_ARCH_X86_64: without this split they would meet the x86_64 rules.
+  const x32Range = asm.label();
+  asm.branch('ge', X32_SYSCALL_BIT, x32Range, null);
+  if (x86_64) emitSearch(asm, plansFor(x86_64, rules), x86_64.argBits, defaultAction);
+  else asm.ret(badArchAction);
+  asm.bind(x32Range);
+  if (x32) {
+    emitSearch(asm, plansFor(x32, rules), x32.argBits, defaultAction);
+    return;
+  }
+  // -1 is no x32 call: ptrace uses it to skip a call. libseccomp lets it through too.
+  const minusOne = asm.label();
+  asm.branch('eq', 0xffffffff, minusOne, null);
+  asm.ret(badArchAction);
+  asm.bind(minusOne);
+  asm.ret(defaultAction);
+}
+
+/** The rules that apply to `abi`, by system call number, sorted by number. */
+function plansFor(abi: SeccompAbi, rules: Rule[]): SyscallPlan[] {
+  const plans = new Map<number, SyscallPlan>();
+  for (const rule of rules) {
+    const folded = rule.conditions.map((cond) => foldCondition(cond, abi.argBits));
+    if (folded.includes('never')) continue;
+    const conditions = rule.conditions.filter((_, i) => folded[i] === 'test');
+    for (const name of rule.names) {
+      const number = syscallNumber(abi.name, name);
+      if (number === undefined) continue;
+      const nr = abi.syscallBase + number;
+      let plan = plans.get(nr);
+      if (!plan) plans.set(nr, (plan = { nr, catchAll: undefined, conditional: [] }));
+      if (conditions.length === 0) plan.catchAll ??= rule.action;
+      else plan.conditional.push({ conditions, action: rule.action });
+    }
+  }
+  return [...plans.values()].sort((a, b) => a.nr - b.nr);
+}
+
+/** Expects the number in A; every path ends in a return. */
+function emitSearch(asm: Assembler, plans: SyscallPlan[], argBits: 32 | 64, defaultAction: number): void {
+  if (plans.length > LINEAR_RUN) {
+    const middle = Math.floor(plans.length / 2);
+    const upper = asm.label();
+    asm.branch('ge', plans[middle]!.nr, upper, null);
+    emitSearch(asm, plans.slice(0, middle), argBits, defaultAction);
+    asm.bind(upper);
+    emitSearch(asm, plans.slice(middle), argBits, defaultAction);
+    return;
+  }
+  // A run of JEQs. Calls decided by their number alone share one return per action.
+  const returns = new Map<number, Label>();
+  const argumentRules: { plan: SyscallPlan; label: Label }[] = [];
+  for (const plan of plans) {
+    let target: Label;
+    if (plan.catchAll !== undefined) {
+      target = returns.get(plan.catchAll) ?? asm.label();
+      returns.set(plan.catchAll, target);
+    } else {
+      target = asm.label();
+      argumentRules.push({ plan, label: target });
+    }
+    asm.branch('eq', plan.nr, target, null);
+  }
+  asm.ret(defaultAction);
+  for (const [action, label] of returns) {
+    asm.bind(label);
+    asm.ret(action);
+  }
+  for (const { plan, label } of argumentRules) {
+    asm.bind(label);
+    for (const rule of plan.conditional) {
+      const next = asm.label();
+      for (const cond of rule.conditions) emitCondition(asm, cond, argBits, next);
+      asm.ret(rule.action);
+      asm.bind(next);
+    }
+    asm.ret(defaultAction);
+  }
+}
