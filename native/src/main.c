@@ -56,7 +56,7 @@ static void wait_for_start(int fifo)
 	close(fifo);
 }
 
-static _Noreturn void container_process(struct plan *plan, int go)
+static _Noreturn void container_process(struct plan *plan, int go, int fifo)
 {
 	char byte;
 	ssize_t got;
@@ -75,14 +75,14 @@ static _Noreturn void container_process(struct plan *plan, int go)
 	enter_namespaces(plan);
 	prepare_rootfs(plan);
 	int console = connect_console_socket(plan);
-	int fifo = open_exec_fifo(plan);
 	if (plan_find(plan, PLAN_HOOK_PAUSE)) {
 		sync_send(SYNC_HOOKS, NULL, 0);
 		sync_wait_continue(plan);
 	}
 	pivot_into_rootfs(plan);
-	protect_paths(plan);
+	/* Before /proc/sys turns read-only, as runc orders it. */
 	write_kernel_settings(plan);
+	protect_paths(plan);
 	setup_terminal(plan, console);
 	umask(022);
 	const char *program = resolve_program(plan);
@@ -116,15 +116,22 @@ int main(int argc, char **argv)
 	create_exec_fifo(&plan);
 	join_pid_namespace(&plan);
 
+	/*
+	 * Opened here, as the runtime's user: in a user namespace the container's root may not be
+	 * allowed to reach the runtime's state directory, only to write the fifo itself (0622).
+	 */
+	int fifo = open_exec_fifo(&plan);
 	int go[2];
 	if (pipe2(go, O_CLOEXEC) < 0)
 		fail("init", "pipe");
 	pid_t pid = clone_container_process(&plan);
 	if (pid == 0) {
 		close(go[1]);
-		container_process(&plan, go[0]);
+		container_process(&plan, go[0], fifo);
 	}
 	close(go[0]);
+	if (fifo >= 0)
+		close(fifo);
 	uint32_t pid32 = (uint32_t)pid;
 	sync_send(SYNC_PID, &pid32, sizeof(pid32));
 	write_id_maps(&plan, pid);

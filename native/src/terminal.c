@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <termios.h>
@@ -54,6 +55,17 @@ static void send_fd(int socket, int fd, const char *name)
 		fail("console socket", "send pty master");
 }
 
+/* /dev/console is the container's pty, as on a host whose console is its terminal. */
+static void bind_console(const char *pty)
+{
+	int fd = open("/dev/console", O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		fail("terminal", "create /dev/console");
+	close(fd);
+	if (mount(pty, "/dev/console", NULL, MS_BIND, NULL) < 0)
+		fail("terminal", "bind %s to /dev/console", pty);
+}
+
 /* Opened inside the container's /dev/pts, so the pty belongs to the container's devpts. */
 void setup_terminal(const struct plan *plan, int console_socket)
 {
@@ -80,6 +92,7 @@ void setup_terminal(const struct plan *plan, int console_socket)
 		if (ioctl(slave, TIOCSWINSZ, &ws) < 0)
 			fail("terminal", "set window size");
 	}
+	bind_console(name);
 	if (ioctl(slave, TIOCSCTTY, 0) < 0)
 		fail("terminal", "make controlling terminal");
 	for (int fd = 0; fd < 3; fd++)

@@ -3,9 +3,9 @@
 // The program, like libseccomp's:
 //   load arch; one check per covered audit arch, anything else -> KILL_PROCESS (bad arch);
 //   per arch: load nr (on x86_64, numbers with __X32_SYSCALL_BIT go to the x32 rules, or to the
-//   bad-arch action when x32 is not covered); a binary search on the number down to short runs
-//   of JEQs; each matching number leads to its action, or to its argument rules;
-//   anything unmatched -> the default action.
+//   bad-arch action when x32 is not covered); a binary search on the number over runs of
+//   numbers with the same outcome: an action, or the argument rules of one call; numbers
+//   without rules -> the default action.
 //
 // Rule semantics follow runc + libseccomp: rules whose action is the default action are dropped;
 // names no covered ABI knows are skipped; conditions of one rule are ANDed; for one system call,
@@ -25,8 +25,6 @@ import { type ArgCondition, emitCondition, foldCondition, parseCondition } from 
 import { seccompFilterFlags } from './flags.js';
 import { syscallNumber } from './syscalls/index.js';
 
-/** Numbers compared one after the other at the bottom of the binary search. */
-const LINEAR_RUN = 8;
 const SYSCALL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 interface Rule {
@@ -162,37 +160,78 @@ function plansFor(abi: SeccompAbi, rules: Rule[]): SyscallPlan[] {
   return [...plans.values()].sort((a, b) => a.nr - b.nr);
 }
 
-/** Expects the number in A; every path ends in a return. */
+/** A run of consecutive system call numbers that the filter treats alike. */
+interface Segment {
+  first: number;
+  /** An action decided by the number alone, or the argument rules of one call. */
+  outcome: { action: number } | { plan: SyscallPlan };
+}
+
+/**
+ * Cuts the number space [0, 2^32) into segments: each call with argument rules is one, and
+ * neighbouring numbers with the same action (gaps get the default action) merge into one.
+ * An allow-list profile thus becomes a few dozen segments rather than hundreds of numbers.
+ */
+function segmentsOf(plans: SyscallPlan[], defaultAction: number): Segment[] {
+  const segments: Segment[] = [];
+  let next = 0;
+  const add = (first: number, outcome: Segment['outcome']): void => {
+    const last = segments[segments.length - 1];
+    if (last && 'action' in last.outcome && 'action' in outcome && last.outcome.action === outcome.action) return;
+    segments.push({ first, outcome });
+  };
+  for (const plan of plans) {
+    if (plan.nr > next) add(next, { action: defaultAction });
+    add(plan.nr, plan.catchAll !== undefined ? { action: plan.catchAll } : { plan });
+    next = plan.nr + 1;
+  }
+  if (next <= 0xffffffff) add(next, { action: defaultAction });
+  return segments;
+}
+
+/**
+ * Expects the number in A; every path ends in a return. A binary search over the segments
+ * (JGE on their first numbers) jumps straight to one shared return per action, or to the
+ * argument rules of one call; those follow the search, so that the returns stay near it.
+ */
 function emitSearch(asm: Assembler, plans: SyscallPlan[], argBits: 32 | 64, defaultAction: number): void {
-  if (plans.length > LINEAR_RUN) {
-    const middle = Math.floor(plans.length / 2);
-    const upper = asm.label();
-    asm.branch('ge', plans[middle]!.nr, upper, null);
-    emitSearch(asm, plans.slice(0, middle), argBits, defaultAction);
-    asm.bind(upper);
-    emitSearch(asm, plans.slice(middle), argBits, defaultAction);
+  const segments = segmentsOf(plans, defaultAction);
+  if (segments.length === 1) {
+    asm.ret((segments[0]!.outcome as { action: number }).action);
     return;
   }
-  // A run of JEQs. Calls decided by their number alone share one return per action.
   const returns = new Map<number, Label>();
-  const argumentRules: { plan: SyscallPlan; label: Label }[] = [];
-  for (const plan of plans) {
-    let target: Label;
-    if (plan.catchAll !== undefined) {
-      target = returns.get(plan.catchAll) ?? asm.label();
-      returns.set(plan.catchAll, target);
-    } else {
-      target = asm.label();
-      argumentRules.push({ plan, label: target });
+  const ruleChains: { plan: SyscallPlan; label: Label }[] = [];
+  const leafLabel = (segment: Segment): Label => {
+    const { outcome } = segment;
+    if ('plan' in outcome) {
+      const label = asm.label();
+      ruleChains.push({ plan: outcome.plan, label });
+      return label;
     }
-    asm.branch('eq', plan.nr, target, null);
-  }
-  asm.ret(defaultAction);
+    let label = returns.get(outcome.action);
+    if (!label) returns.set(outcome.action, (label = asm.label()));
+    return label;
+  };
+  const emitNode = (range: Segment[]): void => {
+    const middle = Math.ceil(range.length / 2);
+    const lower = range.slice(0, middle);
+    const upper = range.slice(middle);
+    const upperLabel = upper.length === 1 ? leafLabel(upper[0]!) : asm.label();
+    const lowerLabel = lower.length === 1 ? leafLabel(lower[0]!) : null;
+    asm.branch('ge', upper[0]!.first, upperLabel, lowerLabel);
+    if (lower.length > 1) emitNode(lower);
+    if (upper.length > 1) {
+      asm.bind(upperLabel);
+      emitNode(upper);
+    }
+  };
+  emitNode(segments);
   for (const [action, label] of returns) {
     asm.bind(label);
     asm.ret(action);
   }
-  for (const { plan, label } of argumentRules) {
+  for (const { plan, label } of ruleChains) {
     asm.bind(label);
     for (const rule of plan.conditional) {
       const next = asm.label();

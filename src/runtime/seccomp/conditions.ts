@@ -60,11 +60,13 @@ function argValue(value: unknown, field: string): bigint {
 
 /**
  * What a condition comes to before looking at the argument: 'always' or 'never' when it cannot
- * depend on it, 'test' when code must look. On a 32-bit ABI the argument is a 32-bit value (its
- * high word is taken as 0, and only the low word is loaded), so a condition that needs high bits
- * is decided here: EQ/GT/GE/MASKED_EQ with high bits never match, NE/LT/LE always do.
+ * depend on it, 'test' when code must look. MASKED_EQ never holds when the wanted result has
+ * bits outside the mask. On a 32-bit ABI the argument is a 32-bit value (its high word is taken
+ * as 0, and only the low word is loaded), so a condition that needs high bits is decided here:
+ * EQ/GT/GE/MASKED_EQ with high bits never hold, NE/LT/LE always do.
  */
 export function foldCondition(cond: ArgCondition, argBits: 32 | 64): 'always' | 'never' | 'test' {
+  if (cond.op === 'SCMP_CMP_MASKED_EQ' && (cond.valueTwo & ~cond.value) !== 0n) return 'never';
   if (argBits === 64) return 'test';
   const high = cond.op === 'SCMP_CMP_MASKED_EQ' ? cond.valueTwo >> 32n : cond.value >> 32n;
   if (high === 0n) return 'test';
@@ -111,10 +113,11 @@ export function emitCondition(asm: Assembler, cond: ArgCondition, argBits: 32 | 
     case 'SCMP_CMP_GT':
     case 'SCMP_CMP_GE':
       // A greater high word decides; a smaller one fails; an equal one leaves it to the low word.
+      // (No high word is smaller than 0: then only the first test is needed.)
       if (wide) {
         asm.load(highOffset);
         asm.branch('gt', high(v), pass, null);
-        asm.branch('eq', high(v), null, fail);
+        if (high(v) !== 0) asm.branch('eq', high(v), null, fail);
       }
       asm.load(lowOffset);
       asm.branch(cond.op === 'SCMP_CMP_GT' ? 'gt' : 'ge', low(v), null, fail);
@@ -125,13 +128,15 @@ export function emitCondition(asm: Assembler, cond: ArgCondition, argBits: 32 | 
       if (wide) {
         asm.load(highOffset);
         asm.branch('gt', high(v), fail, null);
-        asm.branch('eq', high(v), null, pass);
+        if (high(v) !== 0) asm.branch('eq', high(v), null, pass);
       }
       asm.load(lowOffset);
       asm.branch(cond.op === 'SCMP_CMP_LT' ? 'ge' : 'gt', low(v), fail, null);
       break;
     case 'SCMP_CMP_MASKED_EQ':
-      if (wide) {
+      // With no high bits in the mask the high word always passes (foldCondition made sure
+      // the wanted result has none either).
+      if (wide && high(v) !== 0) {
         asm.load(highOffset);
         asm.and(high(v));
         asm.branch('eq', high(cond.valueTwo), null, fail);
