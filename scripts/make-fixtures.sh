@@ -6,7 +6,9 @@ cd "$(dirname "$0")/.."
 out=test/fixtures/build/busybox-rootfs
 bb=/bin/busybox
 [[ -x $bb ]] || { echo "make-fixtures: $bb missing (Debian package busybox-static)" >&2; exit 1; }
-if [[ -x $out/bin/busybox ]] && cmp -s "$bb" "$out/bin/busybox"; then exit 0; fi
+# Bump when the layout below changes, so that existing checkouts rebuild.
+layout=2
+if [[ -x $out/bin/busybox ]] && cmp -s "$bb" "$out/bin/busybox" && [[ $(cat "$out.layout" 2>/dev/null) == "$layout" ]]; then exit 0; fi
 rm -rf "$out.tmp"
 mkdir -p "$out.tmp"/{bin,sbin,usr/bin,usr/sbin,etc,proc,sys,dev,tmp,root,home,var,run}
 chmod 1777 "$out.tmp/tmp"
@@ -14,11 +16,13 @@ cp "$bb" "$out.tmp/bin/busybox"
 # One link per applet, in the directory busybox itself names for it.
 "$bb" --list-full | while read -r applet; do
   [[ $applet == bin/busybox ]] && continue
-  rel=$(realpath -m --relative-to="$(dirname "/$applet")" /bin/busybox)
+  # -s: lexically, since on a merged-/usr host /bin itself is a link to /usr/bin.
+  rel=$(realpath -m -s --relative-to="$(dirname "/$applet")" /bin/busybox)
   ln -sf "$rel" "$out.tmp/$applet"
 done
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' > "$out.tmp/etc/passwd"
 printf 'root:x:0:\nnogroup:x:65534:\n' > "$out.tmp/etc/group"
 rm -rf "$out"
 mv "$out.tmp" "$out"
+echo "$layout" > "$out.layout"
 echo "make-fixtures: $out"

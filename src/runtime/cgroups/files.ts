@@ -29,6 +29,9 @@ export class ControlDir {
       if (code === 'ENOENT') {
         throw new Unsupported(`${field}: ${this.file(name)} does not exist (controller or feature not available)`, { cause: err });
       }
+      if (code === 'ENODEV') {
+        throw new InvalidArgument(`${field}: no such device for ${this.file(name)} ("${data.trim()}")`, { cause: err });
+      }
       if (code === 'EINVAL' || code === 'ERANGE' || code === 'EBUSY' || code === 'EOVERFLOW' || code === 'ENOSPC') {
         throw new InvalidArgument(`${field}: the kernel refused "${data.trim()}" for ${this.file(name)} (${code})`, { cause: err });
       }

@@ -10,7 +10,7 @@ import { buildCreatePlan, startHookRecords, type SeccompProgram } from '../plan/
 import { InitProcess, type StdioSlot } from '../process/init-process.js';
 import { compileSeccompFilter, seccompFilterFlags } from '../seccomp/index.js';
 import { loadBundleSpec } from '../spec/load.js';
-import type { Seccomp, Spec } from '../spec/types.js';
+import type { DeviceCgroupRule, Resources, Seccomp, Spec } from '../spec/types.js';
 import { containerState, type RuntimeContext } from './context.js';
 import { processStartTime } from './process-identity.js';
 import type { ContainerRecord } from './state.js';
@@ -47,7 +47,7 @@ export async function createContainer(ctx: RuntimeContext, id: string, options: 
   try {
     const cgroupsPath = spec.linux?.cgroupsPath ?? `/berth/${id}`;
     cgroup = await openCgroup(cgroupsPath, ctx.cgroupOptions);
-    await cgroup.create(spec.linux?.resources);
+    await cgroup.create(resourcesWithDevices(spec));
     const record: ContainerRecord = {
       id,
       bundle,
@@ -96,6 +96,17 @@ export async function createContainer(ctx: RuntimeContext, id: string, options: 
     await undoCreate(ctx, id, cgroup, init);
     throw err;
   }
+}
+
+/** The spec's own devices must be usable too: the device cgroup allows each, as runc does. */
+function resourcesWithDevices(spec: Spec): Resources | undefined {
+  const devices = spec.linux?.devices ?? [];
+  if (devices.length === 0) return spec.linux?.resources;
+  const resources = spec.linux?.resources ?? {};
+  // A fifo ('p') needs no rule; 'u' is an unbuffered character device.
+  const allow = devices.filter((d) => d.type !== 'p').map((d): DeviceCgroupRule => (
+    { allow: true, type: d.type === 'b' ? 'b' : 'c', major: d.major ?? null, minor: d.minor ?? null, access: 'rwm' }));
+  return { ...resources, devices: [...(resources.devices ?? []), ...allow] };
 }
 
 function hasSetupHooks(spec: Spec): boolean {

@@ -220,7 +220,9 @@ function cgroupMountRecords(destination: string, flags: bigint, hierarchies: Cgr
     return records;
   }
   records.push(mountRecord(MountKind.Filesystem, base, 0n, 0n, 'tmpfs', destination, 'tmpfs', 'mode=755'));
-  for (const h of hierarchies) {
+  // On a hybrid host the container still joins the unified hierarchy, but sees the v1 ones
+  // only, as under runc: software inside picks v1 or v2 from what /sys/fs/cgroup shows.
+  for (const h of hierarchies.filter((x) => x.fstype === 'cgroup')) {
     const target = join(destination, h.mountName);
     records.push(ownNamespace
       ? mountRecord(MountKind.Filesystem, base | readonly, 0n, 0n, 'cgroup', target, h.fstype, h.options)

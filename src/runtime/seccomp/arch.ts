@@ -85,6 +85,9 @@ const hosts: Readonly<Record<string, HostAbis>> = {
 export function filterAbis(architectures: readonly string[] | undefined, hostArch: string): SeccompAbi[] {
   const host = Object.hasOwn(hosts, hostArch) ? hosts[hostArch] : undefined;
   if (!host) throw new Unsupported(`seccomp: berth has no system call tables for host architecture "${hostArch}"`);
+  if (architectures !== undefined && !Array.isArray(architectures)) {
+    throw new InvalidArgument('linux.seccomp.architectures: must be an array');
+  }
   const chosen: SyscallTableArch[] = [host.native];
   (architectures ?? []).forEach((name, i) => {
     if (!knownSeccompArchitectures.includes(name)) {

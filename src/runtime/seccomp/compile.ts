@@ -16,7 +16,7 @@
 // Not done: libseccomp's rewriting of socket/ipc calls into socketcall/ipc multiplexer rules
 // on 32-bit x86 (filters match the direct system calls only).
 
-import { InvalidArgument } from '../../errors.js';
+import { InvalidArgument, Unsupported } from '../../errors.js';
 import type { Seccomp } from '../spec/types.js';
 import { actionValue, badArchAction } from './actions.js';
 import { AUDIT_ARCH_X86_64, filterAbis, type SeccompAbi, X32_SYSCALL_BIT } from './arch.js';
@@ -50,10 +50,10 @@ export function compileSeccompFilter(seccomp: Seccomp, hostArch: string = proces
     'linux.seccomp.defaultAction',
     'linux.seccomp.defaultErrnoRet',
   );
-  // Checked here too, so that one call reports every problem of the profile.
+  // The flags are not part of the program, but a profile with bad ones must not compile either.
   seccompFilterFlags(seccomp);
   if (seccomp.listenerPath !== undefined) {
-    throw new InvalidArgument('linux.seccomp.listenerPath: only used with SCMP_ACT_NOTIFY, which berth does not support');
+    throw new Unsupported('linux.seccomp.listenerPath: seccomp user notification (SCMP_ACT_NOTIFY) is not supported by berth');
   }
   const abis = filterAbis(seccomp.architectures, hostArch);
   const rules = parseRules(seccomp.syscalls).filter((rule) => rule.action !== defaultAction);

@@ -14,6 +14,7 @@ const filterFlags: Readonly<Record<string, number>> = {
 export const knownSeccompFlags: readonly string[] = Object.keys(filterFlags);
 
 export function seccompFilterFlags(seccomp: Seccomp): number {
+  if (seccomp.flags !== undefined && !Array.isArray(seccomp.flags)) throw new InvalidArgument('linux.seccomp.flags: must be an array');
   let flags = 0;
   (seccomp.flags ?? []).forEach((name, i) => {
     const field = `linux.seccomp.flags[${i}]`;

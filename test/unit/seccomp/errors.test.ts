@@ -67,7 +67,11 @@ test('what berth cannot do is Unsupported', () => {
     'linux.seccomp.syscalls[0].action: SCMP_ACT_NOTIFY needs a seccomp user-notification listener handed to an agent, which berth does not support');
   rejects({ defaultAction: 'SCMP_ACT_ALLOW', flags: ['SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV'] }, 'Unsupported',
     'linux.seccomp.flags[0]: SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV only applies to seccomp user notification, which berth does not support');
-  assert.throws(() => compileSeccompFilter({ defaultAction: 'SCMP_ACT_ALLOW' }, 'riscv64'), { name: 'Unsupported' });
+  rejects({ defaultAction: 'SCMP_ACT_ALLOW', listenerPath: '/run/agent.sock' }, 'Unsupported',
+    'linux.seccomp.listenerPath: seccomp user notification (SCMP_ACT_NOTIFY) is not supported by berth');
+  assert.throws(() => compileSeccompFilter({ defaultAction: 'SCMP_ACT_ALLOW' }, 'riscv64'), {
+    name: 'Unsupported', message: 'seccomp: berth has no system call tables for host architecture "riscv64"',
+  });
 });
 
 test('seccompFilterFlags ORs the known flags', () => {
@@ -93,4 +97,16 @@ test('the known lists are what the compiler accepts', () => {
   }
   assert.ok(knownSeccompArchitectures.includes('SCMP_ARCH_X32'));
   compileSeccompFilter({ defaultAction: 'SCMP_ACT_ALLOW', architectures: [...knownSeccompArchitectures] }, 'x64');
+});
+
+test('a filter longer than the kernel takes is refused', () => {
+  const syscalls = Array.from({ length: 600 }, (_, i) => ({
+    names: ['ioctl'],
+    action: 'SCMP_ACT_ALLOW' as const,
+    args: [{ index: 1, value: 0x1_0000_0000 + i, op: 'SCMP_CMP_EQ' as const }, { index: 2, value: i, op: 'SCMP_CMP_GT' as const }],
+  }));
+  assert.throws(() => compileSeccompFilter({ defaultAction: 'SCMP_ACT_ERRNO', syscalls }, 'x64'), {
+    name: 'InvalidArgument',
+    message: /^linux\.seccomp: the filter takes \d+ BPF instructions, more than the kernel's limit of 4096$/,
+  });
 });
