@@ -56,7 +56,8 @@ static void wait_for_start(int fifo)
 	close(fifo);
 }
 
-static _Noreturn void container_process(struct plan *plan, int go, int fifo)
+/* Waits for stage 0's next go-ahead byte; if stage 0 failed instead, it has reported why. */
+static void wait_for_stage0(int go)
 {
 	char byte;
 	ssize_t got;
@@ -64,8 +65,12 @@ static _Noreturn void container_process(struct plan *plan, int go, int fifo)
 		got = read(go, &byte, 1);
 	while (got < 0 && errno == EINTR);
 	if (got != 1)
-		_exit(1); /* stage 0 failed and has reported why */
-	close(go);
+		_exit(1);
+}
+
+static _Noreturn void container_process(struct plan *plan, int go, int fifo)
+{
+	wait_for_stage0(go); /* id maps written */
 	/* Not dumpable while setting up: no process in the container may ptrace or open us. */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		fail("init", "set non-dumpable");
@@ -74,6 +79,8 @@ static _Noreturn void container_process(struct plan *plan, int go, int fifo)
 	umask(0); /* device nodes get exactly the plan's modes */
 	enter_namespaces(plan);
 	prepare_rootfs(plan);
+	wait_for_stage0(go); /* in the container's cgroups: from here on, hooks and the program see them */
+	close(go);
 	int console = connect_console_socket(plan);
 	if (plan_find(plan, PLAN_HOOK_PAUSE)) {
 		sync_send(SYNC_HOOKS, NULL, 0);
@@ -135,9 +142,15 @@ int main(int argc, char **argv)
 	uint32_t pid32 = (uint32_t)pid;
 	sync_send(SYNC_PID, &pid32, sizeof(pid32));
 	write_id_maps(&plan, pid);
+	if (write(go[1], "g", 1) != 1)
+		fail("init", "release container process");
+	/*
+	 * Joined while the container process builds its root: the first cgroup migration waits
+	 * for an RCU grace period (several ms), which would otherwise add to every start.
+	 */
 	join_cgroups(&plan, pid);
 	write_oom_score_adj(&plan, pid);
-	if (write(go[1], "g", 1) != 1)
+	if (write(go[1], "c", 1) != 1)
 		fail("init", "release container process");
 	close(go[1]);
 	if (!plan_find(&plan, PLAN_FOREGROUND))

@@ -1,8 +1,7 @@
 // Where the cgroup hierarchies are (mountinfo, /proc/self/cgroup) and how their directories are
 // made and removed. Everything that touches cgroupfs goes through CgroupfsOps so that unit tests
 // can stand a fake kernel in its place.
-import { mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
-import { constants } from 'node:fs';
+import { closeSync, constants, mkdirSync, openSync, readFileSync, readdirSync, rmdirSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { errnoCode } from '../../errors.js';
 
@@ -24,16 +23,21 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 /** How long rmdir keeps retrying EBUSY while the last processes of a cgroup exit. */
 const RMDIR_BUSY_MS = 2000;
 
+/**
+ * The kernel's cgroupfs. Its files live in kernel memory and never wait on a disk, so the calls
+ * are synchronous: a thread-pool round trip per file costs more than the work, and a container
+ * start touches dozens of them.
+ */
 export const realCgroupfs: CgroupfsOps = {
   async mkdir(path) {
-    await mkdir(path);
+    mkdirSync(path);
   },
   async rmdir(path) {
     // A killed process stays in its cgroup until it has been reaped; rmdir says EBUSY until then.
     const deadline = Date.now() + RMDIR_BUSY_MS;
     for (let delay = 5; ; delay = Math.min(delay * 2, 100)) {
       try {
-        await rmdir(path);
+        rmdirSync(path);
         return;
       } catch (err) {
         if (errnoCode(err) !== 'EBUSY' || Date.now() >= deadline) throw err;
@@ -41,16 +45,20 @@ export const realCgroupfs: CgroupfsOps = {
       await sleep(delay);
     }
   },
-  readFile(path) {
-    return readFile(path, 'utf8');
+  async readFile(path) {
+    return readFileSync(path, 'utf8');
   },
   async writeFile(path, data) {
     // No O_CREAT: a control file that is absent means the controller is, and must say so.
-    await writeFile(path, data, { flag: constants.O_WRONLY | constants.O_TRUNC });
+    const fd = openSync(path, constants.O_WRONLY | constants.O_TRUNC);
+    try {
+      writeSync(fd, data);
+    } finally {
+      closeSync(fd);
+    }
   },
   async listDirectories(path) {
-    const entries = await readdir(path, { withFileTypes: true });
-    return entries.filter((e) => e.isDirectory()).map((e) => e.name);
+    return readdirSync(path, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
   },
 };
 
@@ -216,13 +224,7 @@ export interface Placement {
  */
 export async function removePlacements(ops: CgroupfsOps, placements: Placement[], created: string[]): Promise<void> {
   let failure: unknown;
-  for (const p of placements) {
-    try {
-      await removeTree(ops, p.hostPath);
-    } catch (err) {
-      failure ??= err;
-    }
-  }
+  await Promise.all(placements.map((p) => removeTree(ops, p.hostPath).catch((err: unknown) => { failure ??= err; })));
   const own = new Set(placements.map((p) => p.hostPath));
   const parents = created.filter((dir) => !own.has(dir)).sort((a, b) => b.length - a.length);
   for (const dir of parents) {

@@ -1,6 +1,6 @@
 // The cgroup library's entry point: finds the host's hierarchies and hands back a Cgroup for
 // the container's path in them, v1 (including the hybrid layout) or v2.
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { isAbsolute, join, posix } from 'node:path';
 import { InvalidArgument, NotFound, Unsupported, errnoCode } from '../../errors.js';
 import type { Cgroup, OpenCgroupOptions } from './cgroup.js';
@@ -37,7 +37,8 @@ export function cgroupPathSegments(cgroupsPath: string): string[] {
 
 async function readHostFile(fsRoot: string, path: string): Promise<string> {
   try {
-    return await readFile(join(fsRoot, path), 'utf8');
+    // Synchronous: /proc files are made by the kernel on read and never wait on a disk.
+    return readFileSync(join(fsRoot, path), 'utf8');
   } catch (err) {
     if (errnoCode(err) === 'ENOENT') throw new NotFound(`${join(fsRoot, path)} does not exist; is /proc mounted?`, { cause: err });
     throw err;

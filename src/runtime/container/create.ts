@@ -38,16 +38,16 @@ export interface CreatedContainer {
 
 export async function createContainer(ctx: RuntimeContext, id: string, options: CreateOptions): Promise<CreatedContainer> {
   const { spec, rootfs, bundle } = await loadBundleSpec(options.bundle);
-  const process = spec.process;
-  if (!process) throw new InvalidArgument('config.json: process is required to create a container');
+  const containerProcess = spec.process;
+  if (!containerProcess) throw new InvalidArgument('config.json: process is required to create a container');
   await ctx.store.claim(id);
 
   let cgroup: Cgroup | undefined;
   let init: InitProcess | undefined;
+  let recorded: Promise<void> | undefined;
   try {
     const cgroupsPath = spec.linux?.cgroupsPath ?? `/berth/${id}`;
-    cgroup = await openCgroup(cgroupsPath, ctx.cgroupOptions);
-    await cgroup.create(resourcesWithDevices(spec));
+    const containerCgroup = cgroup = await openCgroup(cgroupsPath, ctx.cgroupOptions);
     const record: ContainerRecord = {
       id,
       bundle,
@@ -56,20 +56,20 @@ export async function createContainer(ctx: RuntimeContext, id: string, options: 
       initStartTime: '',
       created: new Date().toISOString(),
       cgroupsPath,
-      cgroupDirectories: cgroup.createdDirectories(),
+      cgroupDirectories: [],
       spec,
     };
     const plan = buildCreatePlan({
       spec,
       bundle,
       rootfs,
-      process,
+      process: containerProcess,
       seccomp: seccompProgram(spec.linux?.seccomp),
       consoleSocket: options.consoleSocket,
       setsid: true,
       execFifo: ctx.store.execFifo(id),
-      cgroupProcsFiles: cgroup.procsFiles(),
-      cgroupHierarchies: cgroup.hierarchies(),
+      cgroupProcsFiles: containerCgroup.procsFiles(),
+      cgroupHierarchies: containerCgroup.hierarchies(),
       foreground: options.foreground ?? false,
       pauseForHooks: hasSetupHooks(spec),
     });
@@ -77,6 +77,17 @@ export async function createContainer(ctx: RuntimeContext, id: string, options: 
       binary: ctx.initBinary,
       plan,
       stdio: options.stdio ?? ['inherit', 'inherit', 'inherit'],
+      whileStarting: async () => {
+        await containerCgroup.create(resourcesWithDevices(spec));
+        record.cgroupDirectories = containerCgroup.createdDirectories();
+      },
+      // Recorded while the container sets itself up, so that a crash of the runtime from here
+      // on leaves a container that `delete` can find and remove.
+      onPid: (pid) => {
+        record.pid = pid;
+        record.initStartTime = processStartTime(pid);
+        recorded = ctx.store.write(record);
+      },
       onHooks: async (pid) => {
         const state = containerState({ ...record, pid }, 'creating');
         // createContainer hooks run here too, in the runtime's namespaces: berth-init waits
@@ -87,12 +98,11 @@ export async function createContainer(ctx: RuntimeContext, id: string, options: 
         return startHookRecords(spec.hooks?.startContainer, state);
       },
     });
-    record.pid = init.pid;
-    record.initStartTime = processStartTime(init.pid);
-    await ctx.store.write(record);
+    await recorded;
     if (options.pidFile) await writeFileAtomic(options.pidFile, String(init.pid), 0o644);
     return { record, init };
   } catch (err) {
+    await recorded?.catch(() => {});
     await undoCreate(ctx, id, cgroup, init);
     throw err;
   }

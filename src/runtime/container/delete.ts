@@ -37,8 +37,10 @@ export async function deleteContainer(ctx: RuntimeContext, id: string, options: 
       throw new FailedPrecondition(`container "${id}": its process ${record.pid} did not exit after SIGKILL`);
     }
   }
-  // Without its own pid namespace, a container's other processes outlive its init.
-  if ((await cgroup.pids()).length > 0) await cgroup.killAll('SIGKILL');
+  // Without its own pid namespace, a container's other processes outlive its init; with one,
+  // the kernel has killed them all with it.
+  const ownPidNamespace = (record.spec.linux?.namespaces ?? []).some((n) => n.type === 'pid' && !n.path);
+  if (!ownPidNamespace && (await cgroup.pids()).length > 0) await cgroup.killAll('SIGKILL');
   await cgroup.destroy();
   const failures = await runHooksBestEffort('poststop', record.spec.hooks?.poststop, containerState(record, 'stopped'));
   await ctx.store.remove(id);

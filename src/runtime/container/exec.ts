@@ -33,11 +33,11 @@ export async function execInContainer(ctx: RuntimeContext, id: string, options: 
     throw new FailedPrecondition(`container "${id}" is ${status}: exec needs a running container`);
   }
   const base = record.spec.process;
-  const process = validateProcess({ ...base, ...options.process, user: options.process.user ?? base?.user, cwd: options.process.cwd ?? base?.cwd });
+  const execProcess = validateProcess({ ...base, ...options.process, user: options.process.user ?? base?.user, cwd: options.process.cwd ?? base?.cwd });
   const cgroup = await openContainerCgroup(ctx, record);
   const seccomp = record.spec.linux?.seccomp;
   const plan = buildExecPlan({
-    process,
+    process: execProcess,
     namespaces: namespacesToJoin(record.pid, (record.spec.linux?.namespaces ?? []).map((n) => n.type)),
     cgroupProcsFiles: cgroup.procsFiles(),
     seccomp: seccomp ? { program: compileSeccompFilter(seccomp), flags: seccompFilterFlags(seccomp) } : undefined,

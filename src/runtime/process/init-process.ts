@@ -29,6 +29,13 @@ export interface InitProcessOptions {
   stdio: StdioSlot[];
   /** Called while berth-init waits before pivot_root; returns records to send on. */
   onHooks?: (pid: number) => Promise<PlanRecordBytes[]>;
+  /**
+   * Work to finish before berth-init may act on the plan (creating the cgroups it joins). It
+   * runs while berth-init starts up, so that the two overlap; the plan is sent once it is done.
+   */
+  whileStarting?: () => Promise<void>;
+  /** Told the container's pid as soon as it exists, while its setup goes on. */
+  onPid?: (pid: number) => void;
 }
 
 export function decodeWaitStatus(status: number): ExitStatus {
@@ -67,6 +74,7 @@ export class InitProcess {
     let resolveExit!: (s: ExitStatus | undefined) => void;
     const exited = new Promise<ExitStatus | undefined>((r) => (resolveExit = r));
     let spawnError: Error | undefined;
+    const prepared = (options.whileStarting ?? (() => Promise.resolve()))();
 
     return new Promise<InitProcess>((resolve, reject) => {
       const failSetup = (err: Error) => {
@@ -74,7 +82,8 @@ export class InitProcess {
         settled = true;
         if (pid) killQuietly(pid);
         socket.destroy();
-        reject(err);
+        // The caller undoes what whileStarting made: only once it has finished making it.
+        prepared.then(() => reject(err), () => reject(err));
       };
       child.on('error', (err) => {
         spawnError = err;
@@ -86,6 +95,7 @@ export class InitProcess {
           switch (r.type) {
             case SyncRecord.Pid:
               pid = r.payload.readUInt32LE(0);
+              options.onPid?.(pid);
               break;
             case SyncRecord.Hooks:
               (options.onHooks ? options.onHooks(pid) : Promise.resolve([]))
@@ -118,7 +128,12 @@ export class InitProcess {
         resolveExit(undefined);
         if (!spawnError) failSetup(new BerthError('Internal', 'berth-init exited before the container was ready'));
       });
-      socket.write(encodeRecords(options.plan));
+      prepared
+        .then(() => socket.write(encodeRecords(options.plan)))
+        .catch((err: Error) => {
+          failSetup(err);
+          child.kill('SIGKILL'); // still waiting for its plan
+        });
     }).then((init) => {
       // A created container must not keep the runtime's event loop alive.
       if (!options.plan.some((r) => r.type === PlanRecord.Foreground)) {
