@@ -136,10 +136,17 @@ export function parseProcCgroup(text: string): Map<string, string> {
  * Makes `dir` and the parents it lacks below `root`, returning the directories it made, parents
  * first. An existing directory is not an error: containers share parents such as /berth.
  */
-export async function makeDirectories(ops: CgroupfsOps, root: string, relative: string[]): Promise<string[]> {
+export async function makeDirectories(
+  ops: CgroupfsOps,
+  root: string,
+  relative: string[],
+  /** Runs in each parent before its child is made (v2: enabling controllers for the child). */
+  beforeChild?: (parent: string) => Promise<void>,
+): Promise<string[]> {
   const made: string[] = [];
   let current = root;
   for (const segment of relative) {
+    await beforeChild?.(current);
     current = join(current, segment);
     try {
       await ops.mkdir(current);

@@ -1,6 +1,7 @@
 // Seccomp actions: the profile's names to the SECCOMP_RET_* values a filter returns.
 
 import { InvalidArgument, Unsupported } from '../../errors.js';
+import { seccompActions } from '../spec/validate.js';
 
 // linux/seccomp.h
 export const SECCOMP_RET_KILL_PROCESS = 0x80000000;
@@ -21,16 +22,7 @@ export const badArchAction = SECCOMP_RET_KILL_PROCESS;
  * Actions berth can put in a filter. SCMP_ACT_NOTIFY is missing: it needs a listener file
  * descriptor handed to an agent (listenerPath), which berth does not implement.
  */
-export const knownSeccompActions: readonly string[] = [
-  'SCMP_ACT_KILL',
-  'SCMP_ACT_KILL_PROCESS',
-  'SCMP_ACT_KILL_THREAD',
-  'SCMP_ACT_TRAP',
-  'SCMP_ACT_ERRNO',
-  'SCMP_ACT_TRACE',
-  'SCMP_ACT_ALLOW',
-  'SCMP_ACT_LOG',
-];
+export const knownSeccompActions: readonly string[] = seccompActions.filter((a) => a !== 'SCMP_ACT_NOTIFY');
 
 /**
  * The SECCOMP_RET_* value of `action`. `errnoRet` is the errno of ERRNO (the tracer's message

@@ -5,17 +5,11 @@
 
 import { InvalidArgument } from '../../errors.js';
 import type { SeccompOperator } from '../spec/types.js';
+import { seccompOperators } from '../spec/validate.js';
 import { type Assembler, type Label, seccompData } from './bpf.js';
 
-export const knownSeccompOperators: readonly SeccompOperator[] = [
-  'SCMP_CMP_NE',
-  'SCMP_CMP_LT',
-  'SCMP_CMP_LE',
-  'SCMP_CMP_EQ',
-  'SCMP_CMP_GE',
-  'SCMP_CMP_GT',
-  'SCMP_CMP_MASKED_EQ',
-];
+/** berth compiles every operator the spec defines. */
+export const knownSeccompOperators: readonly SeccompOperator[] = seccompOperators;
 
 /** One checked condition. For MASKED_EQ, `value` is the mask and `valueTwo` the wanted result. */
 export interface ArgCondition {

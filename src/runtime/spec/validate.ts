@@ -25,7 +25,8 @@ const capabilitySets = ['bounding', 'effective', 'inheritable', 'permitted', 'am
 
 const rootfsPropagations = ['shared', 'slave', 'private', 'unbindable', 'rshared', 'rslave', 'rprivate', 'runbindable'];
 
-const seccompActions: readonly SeccompAction[] = [
+/** Every seccomp action and operator the runtime-spec defines (what a runtime may support). */
+export const seccompActions: readonly SeccompAction[] = [
   'SCMP_ACT_KILL',
   'SCMP_ACT_KILL_PROCESS',
   'SCMP_ACT_KILL_THREAD',
@@ -37,7 +38,7 @@ const seccompActions: readonly SeccompAction[] = [
   'SCMP_ACT_NOTIFY',
 ];
 
-const seccompOperators: readonly SeccompOperator[] = [
+export const seccompOperators: readonly SeccompOperator[] = [
   'SCMP_CMP_NE',
   'SCMP_CMP_LT',
   'SCMP_CMP_LE',

@@ -1,8 +1,6 @@
 // Making a v2 directory usable: a controller's files appear in a cgroup only once its parent
 // lists the controller in cgroup.subtree_control, so every ancestor enables what it has.
-import { join } from 'node:path';
-import { errnoCode } from '../../../errors.js';
-import type { CgroupfsOps } from '../directories.js';
+import { makeDirectories, type CgroupfsOps } from '../directories.js';
 import { ControlDir } from '../files.js';
 
 export async function availableControllers(dir: ControlDir): Promise<string[]> {
@@ -30,18 +28,6 @@ export async function enableControllers(dir: ControlDir): Promise<void> {
  * Makes root/…segments, enabling controllers in root and in each directory above the last,
  * and returns the directories it made, parents first.
  */
-export async function makeDirectoriesWithControllers(ops: CgroupfsOps, root: string, segments: string[]): Promise<string[]> {
-  const made: string[] = [];
-  let current = root;
-  for (const segment of segments) {
-    await enableControllers(new ControlDir(ops, current));
-    current = join(current, segment);
-    try {
-      await ops.mkdir(current);
-      made.push(current);
-    } catch (err) {
-      if (errnoCode(err) !== 'EEXIST') throw err;
-    }
-  }
-  return made;
+export function makeDirectoriesWithControllers(ops: CgroupfsOps, root: string, segments: string[]): Promise<string[]> {
+  return makeDirectories(ops, root, segments, (parent) => enableControllers(new ControlDir(ops, parent)));
 }
