@@ -54,6 +54,8 @@ void write_id_maps(const struct plan *plan, pid_t pid);
 void join_cgroups(const struct plan *plan, pid_t pid);
 void write_oom_score_adj(const struct plan *plan, pid_t pid);
 void enter_namespaces(const struct plan *plan);
+int creates_cgroup_namespace(const struct plan *plan);
+void enter_new_cgroup_namespace(void);
 
 /* rootfs.c */
 void prepare_rootfs(const struct plan *plan);

@@ -78,8 +78,20 @@ static _Noreturn void container_process(struct plan *plan, int go, int fifo)
 		fail("init", "setsid");
 	umask(0); /* device nodes get exactly the plan's modes */
 	enter_namespaces(plan);
-	prepare_rootfs(plan);
-	wait_for_stage0(go); /* in the container's cgroups: from here on, hooks and the program see them */
+	/*
+	 * Stage 0 moves us into the container's cgroups while we build the root (see main), and
+	 * says when it is done; from then on, hooks and the program see them. A new cgroup
+	 * namespace must start there, and before the root's cgroupfs mount shows it, so
+	 * unsharing one forgoes the overlap.
+	 */
+	if (creates_cgroup_namespace(plan)) {
+		wait_for_stage0(go);
+		enter_new_cgroup_namespace();
+		prepare_rootfs(plan);
+	} else {
+		prepare_rootfs(plan);
+		wait_for_stage0(go);
+	}
 	close(go);
 	int console = connect_console_socket(plan);
 	if (plan_find(plan, PLAN_HOOK_PAUSE)) {

@@ -122,7 +122,20 @@ void enter_namespaces(const struct plan *plan)
 		if (setresuid(0, 0, 0) < 0)
 			fail("enter user namespace", "setresuid 0");
 	}
-	uint32_t rest = flags & ~(uint32_t)(CLONE_NEWUSER | CLONE_NEWPID);
+	/* A new cgroup namespace comes later: it must be rooted at the container's cgroups. */
+	uint32_t rest = flags & ~(uint32_t)(CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWCGROUP);
 	if (rest && unshare((int)rest) < 0)
 		fail("unshare", "flags 0x%x", rest);
+}
+
+int creates_cgroup_namespace(const struct plan *plan)
+{
+	const struct record *clone = plan_find(plan, PLAN_CLONE_FLAGS);
+	return clone && (record_u32(clone, 0) & CLONE_NEWCGROUP);
+}
+
+void enter_new_cgroup_namespace(void)
+{
+	if (unshare(CLONE_NEWCGROUP) < 0)
+		fail("unshare", "cgroup namespace");
 }

@@ -95,7 +95,8 @@ export async function createContainer(ctx: RuntimeContext, id: string, options: 
         await runHooks('prestart', spec.hooks?.prestart, state);
         await runHooks('createRuntime', spec.hooks?.createRuntime, state);
         await runHooks('createContainer', spec.hooks?.createContainer, state);
-        return startHookRecords(spec.hooks?.startContainer, state);
+        // They run during `start`, from a created container.
+        return startHookRecords(spec.hooks?.startContainer, { ...state, status: 'created' });
       },
     });
     await recorded;
