@@ -3,6 +3,7 @@
 // Seccomp's lists come from the seccomp filter builder, which alone knows them.
 
 import { allCapabilities } from './capabilities.js';
+import { mountOptionNames } from './plan/mount-options.js';
 import { hookKinds } from './hooks.js';
 import { namespaceTypes } from './spec/validate.js';
 
@@ -11,20 +12,10 @@ export const ociVersionMin = '1.0.0';
 export const ociVersionMax = '1.2.0';
 
 /**
- * Mount options berth's mount setup recognizes: the generic mount(2) flags and propagation
- * types, as runc recognizes them, plus "tmpcopyup". Filesystem-specific data options (size=,
- * mode=) are passed through to the filesystem and, as the spec says, are not listed.
+ * Mount options berth's mount setup acts on (see plan/mount-options.ts). Filesystem-specific data
+ * options (size=, mode=) are passed through to the filesystem and, as the spec says, not listed.
  */
-export const recognizedMountOptions: readonly string[] = [
-  'acl', 'async', 'atime', 'bind', 'defaults', 'dev', 'diratime', 'dirsync', 'exec', 'iversion',
-  'lazytime', 'loud', 'mand', 'noacl', 'noatime', 'nodev', 'nodiratime', 'noexec', 'noiversion',
-  'nolazytime', 'nomand', 'norelatime', 'nostrictatime', 'nosuid', 'nosymfollow', 'private',
-  'ratime', 'rbind', 'rdev', 'rdiratime', 'relatime', 'remount', 'rexec', 'rnoatime', 'rnodev',
-  'rnodiratime', 'rnoexec', 'rnorelatime', 'rnostrictatime', 'rnosuid', 'rnosymfollow', 'ro',
-  'rprivate', 'rrelatime', 'rro', 'rrw', 'rshared', 'rslave', 'rstrictatime', 'rsuid',
-  'rsymfollow', 'runbindable', 'rw', 'shared', 'silent', 'slave', 'strictatime', 'suid',
-  'symfollow', 'sync', 'tmpcopyup', 'unbindable',
-];
+export const recognizedMountOptions: readonly string[] = mountOptionNames;
 
 export interface RuntimeFeaturesInputs {
   seccompActions: string[];

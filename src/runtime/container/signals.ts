@@ -7,7 +7,7 @@ const signalNumbers = constants.signals as Record<string, number>;
 export function parseSignal(text: string | number): number {
   if (typeof text === 'number' || /^\d+$/.test(text)) {
     const n = Number(text);
-    if (n >= 1 && n <= 64) return n;
+    if (Number.isInteger(n) && n >= 1 && n <= 64) return n;
     throw new InvalidArgument(`invalid signal number ${text}: signals are 1 to 64`);
   }
   const upper = text.toUpperCase();

@@ -6,7 +6,7 @@ import { InvalidArgument } from '../../errors.js';
 import type { Hook, Mount, NamespaceType, Process, Spec, State } from '../spec/types.js';
 import type { CgroupHierarchy } from '../cgroups/index.js';
 import { capabilityMask } from '../capabilities.js';
-import { rlimitNumber } from '../rlimits.js';
+import { rlimitNumber, rlimitValue } from '../rlimits.js';
 import {
   CloneFlag, MountKind, PlanRecord, UMASK_KEEP, cString, u32, u64, type PlanRecordBytes,
 } from '../process/protocol.js';
@@ -91,11 +91,12 @@ export function buildCreatePlan(input: CreatePlanInput): PlanRecordBytes[] {
   for (const path of linux.maskedPaths ?? []) records.push(record(PlanRecord.MaskPath, cString(path)));
   for (const path of linux.readonlyPaths ?? []) records.push(record(PlanRecord.ReadonlyPath, cString(path)));
   if (spec.root?.readonly) records.push(record(PlanRecord.RootReadonly));
-  if (spec.hostname !== undefined) {
+  // Empty means "leave it", as in runc (and validateSpec allows it without a uts namespace).
+  if (spec.hostname) {
     if (!created.has('uts')) throw new InvalidArgument('hostname: setting it needs the container\'s own uts namespace');
     records.push(record(PlanRecord.Hostname, cString(spec.hostname)));
   }
-  if (spec.domainname !== undefined) {
+  if (spec.domainname) {
     if (!created.has('uts')) throw new InvalidArgument('domainname: setting it needs the container\'s own uts namespace');
     records.push(record(PlanRecord.Domainname, cString(spec.domainname)));
   }
@@ -143,7 +144,7 @@ function processRecords(input: ProcessPlanInput): PlanRecordBytes[] {
   }
   for (const r of p.rlimits ?? []) {
     const index = (p.rlimits ?? []).indexOf(r);
-    const payload = Buffer.concat([u32(rlimitNumber(r.type, `process.rlimits[${index}].type`), 0), u64(BigInt(r.soft), BigInt(r.hard))]);
+    const payload = Buffer.concat([u32(rlimitNumber(r.type, `process.rlimits[${index}].type`), 0), u64(rlimitValue(r.soft), rlimitValue(r.hard))]);
     records.push(record(PlanRecord.Rlimit, payload));
   }
   const groups = p.user.additionalGids ?? [];

@@ -12,6 +12,9 @@ export const MS = {
   DIRSYNC: 0x80n,
   NOSYMFOLLOW: 0x100n,
   NOATIME: 0x400n,
+  SILENT: 0x8000n,
+  I_VERSION: 0x800000n,
+  LAZYTIME: 0x2000000n,
   NODIRATIME: 0x800n,
   BIND: 0x1000n,
   REC: 0x4000n,
@@ -51,6 +54,13 @@ const flagOptions: Record<string, [bigint, bigint]> = {
   nostrictatime: [0n, MS.STRICTATIME],
   nosymfollow: [MS.NOSYMFOLLOW, 0n],
   symfollow: [0n, MS.NOSYMFOLLOW],
+  defaults: [0n, 0n],
+  silent: [MS.SILENT, 0n],
+  loud: [0n, MS.SILENT],
+  iversion: [MS.I_VERSION, 0n],
+  noiversion: [0n, MS.I_VERSION],
+  lazytime: [MS.LAZYTIME, 0n],
+  nolazytime: [0n, MS.LAZYTIME],
 };
 
 const propagationOptions: Record<string, bigint> = {
@@ -64,6 +74,13 @@ const propagationOptions: Record<string, bigint> = {
   runbindable: MS.UNBINDABLE | MS.REC,
 };
 
+/**
+ * Every option the parser turns into flags or propagation, for `features`. Others are handed to
+ * the filesystem as data; the recursive "r*" attribute options (rro, rnosuid, ...), which need
+ * mount_setattr(2), are among those and so not claimed.
+ */
+export const mountOptionNames: readonly string[] = [...Object.keys(flagOptions), ...Object.keys(propagationOptions)].sort();
+
 export interface ParsedMountOptions {
   flags: bigint;
   propagation: bigint;
@@ -76,10 +93,11 @@ export function parseMountOptions(options: string[] | undefined): ParsedMountOpt
   let propagation = 0n;
   const data: string[] = [];
   for (const option of options ?? []) {
-    const flag = flagOptions[option];
+    // Own properties only: an option such as "constructor" is filesystem data, not Object's.
+    const flag = Object.hasOwn(flagOptions, option) ? flagOptions[option] : undefined;
     if (flag) {
       flags = (flags | flag[0]) & ~flag[1];
-    } else if (option in propagationOptions) {
+    } else if (Object.hasOwn(propagationOptions, option)) {
       propagation |= propagationOptions[option]!;
     } else {
       data.push(option);
@@ -90,7 +108,7 @@ export function parseMountOptions(options: string[] | undefined): ParsedMountOpt
 
 /** Parses a propagation name such as "rslave" (linux.rootfsPropagation). */
 export function propagationFlags(name: string, field: string): bigint {
-  const flags = propagationOptions[name];
+  const flags = Object.hasOwn(propagationOptions, name) ? propagationOptions[name] : undefined;
   if (flags === undefined) {
     throw new InvalidArgument(`${field}: "${name}" is not a propagation (${Object.keys(propagationOptions).join(', ')})`);
   }

@@ -18,7 +18,8 @@ export function sysctlWrites(sysctl: Record<string, string> | undefined, newName
   const writes: [string, string][] = [];
   for (const [key, value] of Object.entries(sysctl ?? {})) {
     if (key.includes('..') || key.startsWith('/')) throw new InvalidArgument(`linux.sysctl: "${key}" is not a sysctl name`);
-    const ns = sysctlNamespace(key);
+    // "net/ipv4/ip_forward" names the same sysctl as "net.ipv4.ip_forward" (validateSpec accepts both).
+    const ns = sysctlNamespace(key.replaceAll('/', '.'));
     if (!ns) throw new InvalidArgument(`linux.sysctl: "${key}" is not namespaced and would change the host`);
     if (!newNamespaces.has(ns)) {
       throw new InvalidArgument(`linux.sysctl: "${key}" needs the container's own ${ns} namespace`);
