@@ -3,7 +3,9 @@
 // directory; then runs the poststop hooks.
 import { FailedPrecondition, NotFound } from '../../errors.js';
 import { runHooksBestEffort } from '../hooks.js';
+import type { Cgroup } from '../cgroups/index.js';
 import { containerState, containerStatus, openContainerCgroup, type RuntimeContext } from './context.js';
+import type { ContainerRecord } from './state.js';
 import { waitForProcessExit } from './process-identity.js';
 
 export interface DeleteOptions {
@@ -39,10 +41,18 @@ export async function deleteContainer(ctx: RuntimeContext, id: string, options: 
   }
   // Without its own pid namespace, a container's other processes outlive its init; with one,
   // the kernel has killed them all with it.
-  const ownPidNamespace = (record.spec.linux?.namespaces ?? []).some((n) => n.type === 'pid' && !n.path);
-  if (!ownPidNamespace && (await cgroup.pids()).length > 0) await cgroup.killAll('SIGKILL');
+  if (!hasOwnPidNamespace(record) && (await cgroup.pids()).length > 0) await cgroup.killAll('SIGKILL');
+  return removeStoppedContainer(ctx, record, cgroup);
+}
+
+export function hasOwnPidNamespace(record: ContainerRecord): boolean {
+  return (record.spec.linux?.namespaces ?? []).some((n) => n.type === 'pid' && !n.path);
+}
+
+/** What is left of a container whose processes are all gone: its cgroups and its state. */
+export async function removeStoppedContainer(ctx: RuntimeContext, record: ContainerRecord, cgroup: Cgroup): Promise<Error[]> {
   await cgroup.destroy();
   const failures = await runHooksBestEffort('poststop', record.spec.hooks?.poststop, containerState(record, 'stopped'));
-  await ctx.store.remove(id);
+  await ctx.store.remove(record.id);
   return failures;
 }

@@ -2,11 +2,11 @@
 // berth-init, which stays the container's parent for that (a foreground create).
 import type { Readable } from 'node:stream';
 import { Internal } from '../../errors.js';
-import type { InitProcess } from '../process/init-process.js';
+import type { ExitStatus, InitProcess } from '../process/init-process.js';
 import { openContainerCgroup, type RuntimeContext } from './context.js';
 import { createContainer, type CreateOptions } from './create.js';
-import { deleteContainer } from './delete.js';
-import { startContainer } from './start.js';
+import { deleteContainer, hasOwnPidNamespace, removeStoppedContainer } from './delete.js';
+import { startCreatedContainer } from './start.js';
 
 export interface RunOptions extends Omit<CreateOptions, 'foreground'> {
   /** Called once the container runs, e.g. to forward signals to it or feed its stdin. */
@@ -26,17 +26,23 @@ export interface RunResult {
 
 export async function runContainer(ctx: RuntimeContext, id: string, options: RunOptions): Promise<RunResult> {
   const { record, init } = await createContainer(ctx, id, { ...options, foreground: true });
+  let exit: ExitStatus | undefined;
   try {
     const stdout = collect(init.stdout);
     const stderr = collect(init.stderr);
-    await startContainer(ctx, id);
+    await startCreatedContainer(ctx, record);
     options.onStart?.(init);
-    const exit = await init.wait();
+    exit = await init.wait();
     if (!exit) throw new Internal(`container "${id}": berth-init exited without reporting the container's exit`);
-    const oomKills = await (await openContainerCgroup(ctx, record)).oomKillCount();
+    const cgroup = await openContainerCgroup(ctx, record);
+    const oomKills = await cgroup.oomKillCount();
+    // berth-init reaped the container's init, and with a pid namespace of its own every other
+    // process went too: only cgroups and state are left, removed without delete's checks.
+    if (hasOwnPidNamespace(record)) await removeStoppedContainer(ctx, record, cgroup);
+    else await deleteContainer(ctx, id, { force: true });
     return { ...exit, oomKilled: oomKills > 0, stdout: await stdout, stderr: await stderr };
   } finally {
-    await deleteContainer(ctx, id, { force: true });
+    if (!exit) await deleteContainer(ctx, id, { force: true });
   }
 }
 

@@ -15,7 +15,12 @@ export async function startContainer(ctx: RuntimeContext, id: string): Promise<E
   if (status !== 'created') {
     throw new FailedPrecondition(`container "${id}" is ${status}: only a created container can be started`);
   }
-  await releaseExecFifo(ctx.store.execFifo(id), record);
+  return startCreatedContainer(ctx, record);
+}
+
+/** `start` for a container known to be created (run has just created it). */
+export async function startCreatedContainer(ctx: RuntimeContext, record: ContainerRecord): Promise<Error[]> {
+  await releaseExecFifo(ctx.store.execFifo(record.id), record);
   return runHooksBestEffort('poststart', record.spec.hooks?.poststart, containerState(record, 'running'));
 }
 
@@ -24,13 +29,19 @@ async function releaseExecFifo(fifo: string, record: ContainerRecord): Promise<v
   const handle = await open(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
     const byte = Buffer.alloc(1);
-    for (let attempt = 0; ; attempt++) {
+    const released = () => {
       try {
-        if (readSync(handle.fd, byte, 0, 1, null) === 1) break;
+        return readSync(handle.fd, byte, 0, 1, null) === 1;
       } catch (err) {
         if (errnoCode(err) !== 'EAGAIN') throw err;
+        return false;
       }
+    };
+    for (let attempt = 0; ; attempt++) {
+      if (released()) break;
       if (!isSameLiveProcess(record.pid, record.initStartTime)) {
+        // A short program may write, exec and exit between two reads: its byte is still there.
+        if (released()) break;
         throw new FailedPrecondition(`container "${record.id}" exited before it could start`);
       }
       // The byte comes within microseconds of the open; only a stalled container waits longer.
