@@ -3,6 +3,7 @@
 // uncompressed layer contents to the image.
 import { createHash } from 'node:crypto';
 import { InvalidArgument } from '../../errors.js';
+import { isDigest } from '../digest.js';
 import type { ImageManifest } from './manifest.js';
 
 export interface ContainerDefaults {
@@ -36,8 +37,6 @@ export interface ImageConfig {
   history?: HistoryEntry[];
 }
 
-const diffIdPattern = /^sha256:[a-f0-9]{64}$/;
-
 export function parseImageConfig(bytes: Uint8Array, source = 'image config'): ImageConfig {
   let json: unknown;
   try {
@@ -55,7 +54,8 @@ export function parseImageConfig(bytes: Uint8Array, source = 'image config'): Im
     throw new InvalidArgument(`${source}: rootfs must be {"type": "layers", "diff_ids": [...]}`);
   }
   rootfs.diff_ids.forEach((id, i) => {
-    if (typeof id !== 'string' || !diffIdPattern.test(id)) {
+    // Diff IDs are sha256 by definition (image-spec config.md).
+    if (typeof id !== 'string' || !id.startsWith('sha256:') || !isDigest(id)) {
       throw new InvalidArgument(`${source}: rootfs.diff_ids[${i}] ${JSON.stringify(id)} is not a sha256 digest`);
     }
   });

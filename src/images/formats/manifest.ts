@@ -1,6 +1,7 @@
 // Image manifests and indexes in either format, parsed into one shape and checked field by
 // field, so that the rest of berth never looks at raw registry JSON.
 import { InvalidArgument, Unsupported } from '../../errors.js';
+import { isDigest } from '../digest.js';
 import { imageManifestMediaTypes, indexMediaTypes, MediaType } from './media-types.js';
 import { parsePlatform, type Platform } from './platform.js';
 
@@ -27,7 +28,6 @@ export interface ImageManifest {
   annotations?: Record<string, string>;
 }
 
-const digestPattern = /^(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/;
 const schema1Types = new Set([
   'application/vnd.docker.distribution.manifest.v1+json',
   'application/vnd.docker.distribution.manifest.v1+prettyjws',
@@ -79,7 +79,7 @@ function mediaTypeFromContext(doc: Record<string, unknown>, contentType: string 
 export function descriptor(value: unknown, field: string): Descriptor {
   const d = object(value, field);
   if (typeof d.mediaType !== 'string' || d.mediaType === '') throw new InvalidArgument(`${field}.mediaType must be a non-empty string`);
-  if (typeof d.digest !== 'string' || !digestPattern.test(d.digest)) {
+  if (typeof d.digest !== 'string' || !isDigest(d.digest)) {
     throw new InvalidArgument(`${field}.digest ${JSON.stringify(d.digest)} is not a sha256 or sha512 digest`);
   }
   if (typeof d.size !== 'number' || !Number.isSafeInteger(d.size) || d.size < 0) {
