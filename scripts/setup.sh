@@ -5,8 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # busybox-static: the test image; runc: the reference runtime the tests also judge;
-# gcc/make/libc6-dev: the native helper; iproute2: network checks in tests.
-packages=(busybox-static runc gcc make libc6-dev iproute2)
+# gcc/make/libc6-dev: the native helper; iproute2: network checks in tests;
+# docker-registry: the reference registry the image tests push to and pull from; skopeo: an
+# independent registry client that must read what berth writes; attr: setfattr, for the
+# xattrs of image layers (Node has no xattr API).
+packages=(busybox-static runc gcc make libc6-dev iproute2 docker-registry skopeo attr)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -1,0 +1,124 @@
+// An image pushed to the reference registry with berth's client is pulled back into an empty
+// content store with identical digests; skopeo (an independent implementation) reads it too.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { ContentStore } from '../../../src/images/content-store.js';
+import { sha256Digest } from '../../../src/images/digest.js';
+import { pullImage, type PullProgress } from '../../../src/images/distribution/pull.js';
+import { RegistryClient } from '../../../src/images/distribution/registry-client.js';
+import { MediaType } from '../../../src/images/formats/media-types.js';
+import { parseReference } from '../../../src/images/reference.js';
+import { busyboxRootfs } from '../../support/fixtures.js';
+import { TestRegistry } from '../../support/registry.js';
+
+describe('pull', { skip: !TestRegistry.available() && 'docker-registry is not installed (set-up installs it)' }, () => {
+  let registry: TestRegistry;
+  let client: RegistryClient;
+  let dir: string;
+  const pushed = { index: '', amd64: '', arm64: '', config: '', layer: '', layerSize: 0 };
+
+  before(async () => {
+    registry = await TestRegistry.start();
+    client = new RegistryClient({ host: registry.host });
+    dir = mkdtempSync(join(tmpdir(), 'berth-pull-'));
+    // A real layer: the busybox fixture as a gzipped tar, the way image builders write them.
+    const layerPath = join(dir, 'layer.tar.gz');
+    const tar = spawnSync('tar', ['--sort=name', '--numeric-owner', '-C', busyboxRootfs, '-czf', layerPath, '.']);
+    assert.equal(tar.status, 0, tar.stderr?.toString());
+    const layer = readFileSync(layerPath);
+    const config = Buffer.from(JSON.stringify({
+      architecture: 'amd64', os: 'linux', config: { Cmd: ['sh'] },
+      rootfs: { type: 'layers', diff_ids: [sha256Digest(gunzipSync(layer))] },
+    }));
+    const armConfig = Buffer.from(JSON.stringify({ ...JSON.parse(config.toString()), architecture: 'arm64' }));
+    for (const blob of [layer, config, armConfig]) await client.uploadBlob('test/busybox', sha256Digest(blob), blob);
+    const manifestFor = (cfg: Buffer) => Buffer.from(JSON.stringify({
+      schemaVersion: 2, mediaType: MediaType.dockerManifest,
+      config: { mediaType: MediaType.dockerConfig, digest: sha256Digest(cfg), size: cfg.length },
+      layers: [{ mediaType: MediaType.dockerLayerGzip, digest: sha256Digest(layer), size: layer.length }],
+    }));
+    const amd64 = manifestFor(config);
+    const arm64 = manifestFor(armConfig);
+    await client.putManifest('test/busybox', sha256Digest(amd64), amd64, MediaType.dockerManifest);
+    await client.putManifest('test/busybox', sha256Digest(arm64), arm64, MediaType.dockerManifest);
+    await client.putManifest('test/busybox', 'single', amd64, MediaType.dockerManifest);
+    const index = Buffer.from(JSON.stringify({
+      schemaVersion: 2, mediaType: MediaType.dockerManifestList,
+      manifests: [
+        { mediaType: MediaType.dockerManifest, digest: sha256Digest(arm64), size: arm64.length, platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } },
+        { mediaType: MediaType.dockerManifest, digest: sha256Digest(amd64), size: amd64.length, platform: { os: 'linux', architecture: 'amd64' } },
+      ],
+    }));
+    await client.putManifest('test/busybox', 'multi', index, MediaType.dockerManifestList);
+    Object.assign(pushed, {
+      index: sha256Digest(index), amd64: sha256Digest(amd64), arm64: sha256Digest(arm64),
+      config: sha256Digest(config), layer: sha256Digest(layer), layerSize: layer.length,
+    });
+  });
+  after(async () => {
+    await registry?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('pulls a multi-platform image into an empty store, choosing the platform, with identical digests', async () => {
+    const store = new ContentStore(join(dir, 'store-1'));
+    const progress: PullProgress[] = [];
+    const image = await pullImage(client, parseReference(`${registry.host}/test/busybox:multi`), store, {
+      platform: { os: 'linux', architecture: 'amd64' },
+      onProgress: (p) => progress.push(p),
+    });
+    assert.equal(image.digest, pushed.index);
+    assert.equal(image.manifestDigest, pushed.amd64);
+    assert.equal(image.configDigest, pushed.config);
+    assert.deepEqual(image.config.config?.Cmd, ['sh']);
+    for (const digest of [pushed.index, pushed.amd64, pushed.config, pushed.layer]) assert.ok(await store.has(digest), digest);
+    assert.equal(await store.has(pushed.arm64), false, 'the other platform is not fetched');
+    const layerProgress = progress.filter((p) => p.digest === pushed.layer);
+    assert.deepEqual(layerProgress.at(-1), { digest: pushed.layer, kind: 'layer', status: 'done', bytes: pushed.layerSize, total: pushed.layerSize });
+
+    const again: PullProgress[] = [];
+    await pullImage(client, parseReference(`${registry.host}/test/busybox:multi`), store, { onProgress: (p) => again.push(p) });
+    assert.deepEqual(again.map((p) => p.status), ['exists', 'exists'], 'a second pull downloads nothing');
+  });
+
+  it('pulls by digest and refuses a platform the image does not have', async () => {
+    const store = new ContentStore(join(dir, 'store-2'));
+    const image = await pullImage(client, parseReference(`${registry.host}/test/busybox@${pushed.amd64}`), store);
+    assert.equal(image.manifestDigest, pushed.amd64);
+    await assert.rejects(
+      pullImage(client, parseReference(`${registry.host}/test/busybox:multi`), store, { platform: { os: 'linux', architecture: 's390x' } }),
+      /no image for linux\/s390x in the manifest list \(it has: linux\/arm64, linux\/amd64\)/,
+    );
+  });
+
+  it('resumes a layer download that was interrupted', async () => {
+    const store = new ContentStore(join(dir, 'store-3'));
+    const layer = readFileSync(join(dir, 'layer.tar.gz'));
+    // The first half arrives, then the connection drops.
+    async function* interrupted() {
+      yield layer.subarray(0, Math.floor(layer.length / 2));
+      throw new Error('connection reset');
+    }
+    await assert.rejects(store.ingest(pushed.layer, layer.length, interrupted()), /connection reset/);
+    assert.equal(await store.partialSize(pushed.layer), Math.floor(layer.length / 2));
+    const progress: PullProgress[] = [];
+    await pullImage(client, parseReference(`${registry.host}/test/busybox:single`), store, { onProgress: (p) => progress.push(p) });
+    assert.ok(await store.has(pushed.layer));
+    const firstLayerReport = progress.find((p) => p.digest === pushed.layer)!;
+    assert.equal(firstLayerReport.bytes, Math.floor(layer.length / 2), 'the download started where the partial ended');
+  });
+
+  it('is read by skopeo, an independent client', { skip: !existsSync('/usr/bin/skopeo') && 'skopeo is not installed' }, () => {
+    const inspect = spawnSync('skopeo', ['inspect', '--tls-verify=false', `docker://${registry.host}/test/busybox:single`], { encoding: 'utf8' });
+    assert.equal(inspect.status, 0, inspect.stderr);
+    const info = JSON.parse(inspect.stdout) as { Digest: string; Layers: string[]; Architecture: string };
+    assert.equal(info.Digest, pushed.amd64);
+    assert.deepEqual(info.Layers, [pushed.layer]);
+    assert.equal(info.Architecture, 'amd64');
+  });
+});
