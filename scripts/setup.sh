@@ -19,6 +19,10 @@ if ((${#missing[@]})); then
   sudo_cmd=(); [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
   "${sudo_cmd[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  # The package starts a registry on :5000 where systemd runs; the tests start their own.
+  if [[ " ${missing[*]} " == *" docker-registry "* ]] && command -v systemctl >/dev/null && [[ -d /run/systemd/system ]]; then
+    "${sudo_cmd[@]}" systemctl disable --now docker-registry >/dev/null 2>&1 || true
+  fi
 fi
 
 npm ci --no-audit --no-fund
