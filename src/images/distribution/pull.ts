@@ -88,7 +88,7 @@ async function fetchBlob(
     return;
   }
   const already = await store.partialSize(blob.digest);
-  const { body, offset } = await client.fetchBlob(repository, blob.digest, already);
+  const { response, body, offset } = await client.fetchBlob(repository, blob.digest, already);
   let bytes = offset;
   report('downloading', bytes);
   async function* counted(): AsyncGenerator<Uint8Array> {
@@ -97,6 +97,8 @@ async function fetchBlob(
       report('downloading', bytes);
       yield chunk as Uint8Array;
     }
+    // Held until the body is read through (see fetchBlob).
+    void response;
   }
   await store.ingest(blob.digest, blob.size, counted(), offset > 0 ? { resumeFrom: offset } : {});
   report('done', blob.size);

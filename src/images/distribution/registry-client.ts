@@ -83,14 +83,18 @@ export class RegistryClient {
     return Number(response.headers.get('content-length') ?? 0);
   }
 
-  /** The blob's bytes from `offset` on (a Range request, to resume); redirects are followed. */
-  async fetchBlob(repository: string, digest: string, offset = 0): Promise<{ body: ReadableStream<Uint8Array>; offset: number }> {
+  /**
+   * The blob's bytes from `offset` on (a Range request, to resume); redirects are followed.
+   * `response` is handed over whole, not just its body: Node's fetch cancels the body of a
+   * Response that is garbage-collected, which would end a slow download early and silently.
+   */
+  async fetchBlob(repository: string, digest: string, offset = 0): Promise<{ response: Response; body: ReadableStream<Uint8Array>; offset: number }> {
     const headers: Record<string, string> = offset > 0 ? { range: `bytes=${offset}-` } : {};
     const response = await this.request('GET', `/v2/${repository}/blobs/${digest}`, { repository, access: 'pull', headers });
     if (response.status !== 200 && response.status !== 206) throw await registryError(response, `blob ${digest} of ${this.options.host}/${repository}`);
     if (!response.body) throw new RegistryUnavailable(`blob ${digest}: the registry sent no body`);
     // A registry that ignores Range starts again from the beginning.
-    return { body: response.body, offset: response.status === 206 ? offset : 0 };
+    return { response, body: response.body, offset: response.status === 206 ? offset : 0 };
   }
 
   /** Links a blob of another repository of this registry without sending it; false if refused. */

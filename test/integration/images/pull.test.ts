@@ -2,10 +2,12 @@
 // content store with identical digests; skopeo (an independent implementation) reads it too.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { ContentStore } from '../../../src/images/content-store.js';
 import { sha256Digest } from '../../../src/images/digest.js';
@@ -15,6 +17,9 @@ import { MediaType } from '../../../src/images/formats/media-types.js';
 import { parseReference } from '../../../src/images/reference.js';
 import { busyboxRootfs } from '../../support/fixtures.js';
 import { TestRegistry } from '../../support/registry.js';
+import { waitFor } from '../../support/streams.js';
+
+const pullWorker = fileURLToPath(new URL('../../support/pull-worker.js', import.meta.url));
 
 describe('pull', { skip: !TestRegistry.available() && 'docker-registry is not installed (set-up installs it)' }, () => {
   let registry: TestRegistry;
@@ -111,6 +116,36 @@ describe('pull', { skip: !TestRegistry.available() && 'docker-registry is not in
     assert.ok(await store.has(pushed.layer));
     const firstLayerReport = progress.find((p) => p.digest === pushed.layer)!;
     assert.equal(firstLayerReport.bytes, Math.floor(layer.length / 2), 'the download started where the partial ended');
+  });
+
+  it('leaves a consistent store when killed in the middle of a pull, and the next pull completes', async () => {
+    // A large layer, so that the kill lands while it downloads.
+    const big = randomBytes(32 * 1024 * 1024);
+    const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [sha256Digest(big)] } }));
+    await client.uploadBlob('test/big', sha256Digest(big), big);
+    await client.uploadBlob('test/big', sha256Digest(config), config);
+    const manifest = Buffer.from(JSON.stringify({
+      schemaVersion: 2, mediaType: MediaType.ociManifest,
+      config: { mediaType: MediaType.ociConfig, digest: sha256Digest(config), size: config.length },
+      layers: [{ mediaType: MediaType.ociLayer, digest: sha256Digest(big), size: big.length }],
+    }));
+    await client.putManifest('test/big', 'v1', manifest, MediaType.ociManifest);
+
+    const root = join(dir, 'store-killed');
+    const store = new ContentStore(root);
+    const worker = spawn(process.execPath, [pullWorker, registry.host, `${registry.host}/test/big:v1`, root], { stdio: 'ignore' });
+    const exited = new Promise((r) => worker.once('exit', r));
+    try {
+      await waitFor(async () => (await store.partialSize(sha256Digest(big))) > 0, 20_000);
+    } finally {
+      worker.kill('SIGKILL');
+      await exited;
+    }
+    assert.equal(await store.has(sha256Digest(big)), false, 'no unverified blob is visible');
+    assert.ok((await store.list()).every((b) => b.digest !== sha256Digest(big)));
+    const image = await pullImage(client, parseReference(`${registry.host}/test/big:v1`), store);
+    assert.equal(image.manifestDigest, sha256Digest(manifest));
+    assert.equal(sha256Digest(await store.read(sha256Digest(big))), sha256Digest(big));
   });
 
   it('is read by skopeo, an independent client', { skip: !existsSync('/usr/bin/skopeo') && 'skopeo is not installed' }, () => {
