@@ -1,8 +1,9 @@
 // A client of one registry (OCI distribution spec / Docker Registry HTTP API v2): the
 // endpoint and its scheme, authentication on demand (Bearer tokens from the challenge's realm,
 // or Basic), and the requests pull and push are made of. Built on Node's fetch.
+import { createReadStream } from 'node:fs';
 import { isIP } from 'node:net';
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { manifestAcceptTypes } from '../formats/media-types.js';
 import type { Credentials } from './credentials.js';
 import { RegistryUnavailable, registryError } from './registry-errors.js';
@@ -23,7 +24,8 @@ interface RequestOptions {
   repository: string;
   access: Access;
   headers?: Record<string, string>;
-  body?: Uint8Array | Readable;
+  /** A function makes a fresh stream for each attempt, so a retry after a 401 sends it again. */
+  body?: Uint8Array | Readable | (() => Readable);
   /** Scopes beyond the repository's own (a cross-repository mount also reads `from`). */
   extraScopes?: string[];
 }
@@ -120,27 +122,83 @@ export class RegistryClient {
    */
   async uploadBlob(repository: string, digest: string, data: Uint8Array, options: { chunkSize?: number } = {}): Promise<void> {
     const what = `upload of ${digest} to ${this.options.host}/${repository}`;
-    const started = await this.request('POST', `/v2/${repository}/blobs/uploads/`, { repository, access: 'pull,push' });
-    if (started.status !== 202) throw await registryError(started, what);
-    await started.body?.cancel();
-    let location = this.location(started, what);
+    let location = await this.startUpload(repository, what);
     if (options.chunkSize !== undefined && options.chunkSize > 0) {
       for (let start = 0; start < data.length; start += options.chunkSize) {
         const chunk = data.subarray(start, Math.min(start + options.chunkSize, data.length));
-        const patched = await this.request('PATCH', location, {
-          repository, access: 'pull,push', body: chunk,
-          headers: { 'content-type': 'application/octet-stream', 'content-range': `${start}-${start + chunk.length - 1}`, 'content-length': String(chunk.length) },
-        });
-        if (patched.status !== 202) throw await registryError(patched, what);
-        await patched.body?.cancel();
-        location = this.location(patched, what);
+        location = await this.patchChunk(repository, location, start, chunk.length, chunk, what);
       }
       data = new Uint8Array(0);
     }
+    await this.finishUpload(repository, location, digest, data.length, data, what);
+  }
+
+  /**
+   * Uploads a blob from a file without holding it in memory: the file streams as the body of
+   * one PUT, or, with `chunkSize`, each PATCH streams its own range of the file. `onProgress`
+   * gets the bytes handed to the connection so far.
+   */
+  async uploadBlobFromFile(
+    repository: string,
+    digest: string,
+    path: string,
+    size: number,
+    options: { chunkSize?: number; onProgress?: (bytesSent: number) => void } = {},
+  ): Promise<void> {
+    const what = `upload of ${digest} to ${this.options.host}/${repository}`;
+    let sent = 0;
+    // Counting happens as fetch pulls from the stream; a retried request starts the count over.
+    const fileRange = (start: number, length: number) => () => {
+      sent = start;
+      const counter = new Transform({
+        transform(chunk: Buffer, _encoding, done) {
+          sent += chunk.length;
+          options.onProgress?.(sent);
+          done(null, chunk);
+        },
+      });
+      const file = createReadStream(path, { start, end: start + length - 1 });
+      file.once('error', (err) => counter.destroy(err));
+      return file.pipe(counter);
+    };
+    let location = await this.startUpload(repository, what);
+    if (options.chunkSize !== undefined && options.chunkSize > 0 && size > 0) {
+      for (let start = 0; start < size; start += options.chunkSize) {
+        const length = Math.min(options.chunkSize, size - start);
+        location = await this.patchChunk(repository, location, start, length, fileRange(start, length), what);
+      }
+      await this.finishUpload(repository, location, digest, 0, new Uint8Array(0), what);
+      return;
+    }
+    // createReadStream cannot read an empty range; an empty blob is an empty body.
+    await this.finishUpload(repository, location, digest, size, size > 0 ? fileRange(0, size) : new Uint8Array(0), what);
+  }
+
+  /** POST …/blobs/uploads/: the location the upload's bytes go to. */
+  private async startUpload(repository: string, what: string): Promise<string> {
+    const started = await this.request('POST', `/v2/${repository}/blobs/uploads/`, { repository, access: 'pull,push' });
+    if (started.status !== 202) throw await registryError(started, what);
+    await started.body?.cancel();
+    return this.location(started, what);
+  }
+
+  /** One PATCH of `length` bytes at `start`; returns the location for the next request. */
+  private async patchChunk(repository: string, location: string, start: number, length: number, body: RequestOptions['body'], what: string): Promise<string> {
+    const patched = await this.request('PATCH', location, {
+      repository, access: 'pull,push', body,
+      headers: { 'content-type': 'application/octet-stream', 'content-range': `${start}-${start + length - 1}`, 'content-length': String(length) },
+    });
+    if (patched.status !== 202) throw await registryError(patched, what);
+    await patched.body?.cancel();
+    return this.location(patched, what);
+  }
+
+  /** The closing PUT with the digest (and the last bytes, or all of them for a monolithic upload). */
+  private async finishUpload(repository: string, location: string, digest: string, length: number, body: RequestOptions['body'], what: string): Promise<void> {
     const separator = location.includes('?') ? '&' : '?';
     const done = await this.request('PUT', `${location}${separator}digest=${encodeURIComponent(digest)}`, {
-      repository, access: 'pull,push', body: data,
-      headers: { 'content-type': 'application/octet-stream', 'content-length': String(data.length) },
+      repository, access: 'pull,push', body,
+      headers: { 'content-type': 'application/octet-stream', 'content-length': String(length) },
     });
     if (done.status !== 201) throw await registryError(done, what);
     await done.body?.cancel();
@@ -171,7 +229,8 @@ export class RegistryClient {
       const token = this.tokens.get(scopeKey);
       if (token) headers.authorization = `Bearer ${token}`;
       else if (this.basic) headers.authorization = `Basic ${this.basic}`;
-      return this.fetchWithFallback(pathOrUrl, { method, headers, body: options.body });
+      const body = typeof options.body === 'function' ? options.body() : options.body;
+      return this.fetchWithFallback(pathOrUrl, { method, headers, body });
     };
     let response = await send();
     if (response.status !== 401) return response;
@@ -236,6 +295,13 @@ export class RegistryClient {
       if (init.body !== undefined) {
         request.body = init.body as unknown as BodyInit;
         request.duplex = 'half';
+      }
+      if (init.body !== undefined && !(init.body instanceof Uint8Array)) {
+        // Otherwise fetch clones the request (the spec's HTTP-network-or-cache fetch) and the
+        // clone's unread half of the teed body buffers the whole stream in memory. A streamed
+        // body could not follow a redirect anyway.
+        request.redirect = 'error';
+        request.window = null;
       }
       return fetch(url, request);
     };
