@@ -8,14 +8,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
 import { ContentStore } from '../../../src/images/content-store.js';
 import { sha256Digest } from '../../../src/images/digest.js';
 import { pullImage, type PullProgress } from '../../../src/images/distribution/pull.js';
 import { RegistryClient } from '../../../src/images/distribution/registry-client.js';
 import { MediaType } from '../../../src/images/formats/media-types.js';
 import { parseReference } from '../../../src/images/reference.js';
-import { busyboxRootfs } from '../../support/fixtures.js';
+import { seedBusyboxImage } from '../../support/images.js';
 import { TestRegistry } from '../../support/registry.js';
 import { waitFor } from '../../support/streams.js';
 
@@ -25,45 +24,13 @@ describe('pull', { skip: !TestRegistry.available() && 'docker-registry is not in
   let registry: TestRegistry;
   let client: RegistryClient;
   let dir: string;
-  const pushed = { index: '', amd64: '', arm64: '', config: '', layer: '', layerSize: 0 };
+  const pushed = { index: '', amd64: '', arm64: '', config: '', layer: '', layerSize: 0, layerPath: '' };
 
   before(async () => {
     registry = await TestRegistry.start();
     client = new RegistryClient({ host: registry.host });
     dir = mkdtempSync(join(tmpdir(), 'berth-pull-'));
-    // A real layer: the busybox fixture as a gzipped tar, the way image builders write them.
-    const layerPath = join(dir, 'layer.tar.gz');
-    const tar = spawnSync('tar', ['--sort=name', '--numeric-owner', '-C', busyboxRootfs, '-czf', layerPath, '.']);
-    assert.equal(tar.status, 0, tar.stderr?.toString());
-    const layer = readFileSync(layerPath);
-    const config = Buffer.from(JSON.stringify({
-      architecture: 'amd64', os: 'linux', config: { Cmd: ['sh'] },
-      rootfs: { type: 'layers', diff_ids: [sha256Digest(gunzipSync(layer))] },
-    }));
-    const armConfig = Buffer.from(JSON.stringify({ ...JSON.parse(config.toString()), architecture: 'arm64' }));
-    for (const blob of [layer, config, armConfig]) await client.uploadBlob('test/busybox', sha256Digest(blob), blob);
-    const manifestFor = (cfg: Buffer) => Buffer.from(JSON.stringify({
-      schemaVersion: 2, mediaType: MediaType.dockerManifest,
-      config: { mediaType: MediaType.dockerConfig, digest: sha256Digest(cfg), size: cfg.length },
-      layers: [{ mediaType: MediaType.dockerLayerGzip, digest: sha256Digest(layer), size: layer.length }],
-    }));
-    const amd64 = manifestFor(config);
-    const arm64 = manifestFor(armConfig);
-    await client.putManifest('test/busybox', sha256Digest(amd64), amd64, MediaType.dockerManifest);
-    await client.putManifest('test/busybox', sha256Digest(arm64), arm64, MediaType.dockerManifest);
-    await client.putManifest('test/busybox', 'single', amd64, MediaType.dockerManifest);
-    const index = Buffer.from(JSON.stringify({
-      schemaVersion: 2, mediaType: MediaType.dockerManifestList,
-      manifests: [
-        { mediaType: MediaType.dockerManifest, digest: sha256Digest(arm64), size: arm64.length, platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } },
-        { mediaType: MediaType.dockerManifest, digest: sha256Digest(amd64), size: amd64.length, platform: { os: 'linux', architecture: 'amd64' } },
-      ],
-    }));
-    await client.putManifest('test/busybox', 'multi', index, MediaType.dockerManifestList);
-    Object.assign(pushed, {
-      index: sha256Digest(index), amd64: sha256Digest(amd64), arm64: sha256Digest(arm64),
-      config: sha256Digest(config), layer: sha256Digest(layer), layerSize: layer.length,
-    });
+    Object.assign(pushed, await seedBusyboxImage(client, 'test/busybox', dir));
   });
   after(async () => {
     await registry?.stop();
@@ -103,7 +70,7 @@ describe('pull', { skip: !TestRegistry.available() && 'docker-registry is not in
 
   it('resumes a layer download that was interrupted', async () => {
     const store = new ContentStore(join(dir, 'store-3'));
-    const layer = readFileSync(join(dir, 'layer.tar.gz'));
+    const layer = readFileSync(pushed.layerPath);
     // The first half arrives, then the connection drops.
     async function* interrupted() {
       yield layer.subarray(0, Math.floor(layer.length / 2));

@@ -5,10 +5,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { NotFound } from '../../../src/errors.js';
 import { ContentStore } from '../../../src/images/content-store.js';
 import { sha256Digest } from '../../../src/images/digest.js';
@@ -17,7 +16,7 @@ import { pushImage, type PushProgress } from '../../../src/images/distribution/p
 import { RegistryClient } from '../../../src/images/distribution/registry-client.js';
 import { MediaType } from '../../../src/images/formats/media-types.js';
 import { parseReference } from '../../../src/images/reference.js';
-import { busyboxRootfs } from '../../support/fixtures.js';
+import { seedBusyboxImage } from '../../support/images.js';
 import { TestRegistry } from '../../support/registry.js';
 
 const amd64 = { os: 'linux', architecture: 'amd64' };
@@ -41,39 +40,7 @@ describe('push', { skip: !TestRegistry.available() && 'docker-registry is not in
     registry = await TestRegistry.start();
     client = new RegistryClient({ host: registry.host });
     dir = mkdtempSync(join(tmpdir(), 'berth-push-'));
-    // As in pull.test.ts: the busybox fixture as a gzipped layer, one config per platform.
-    const layerPath = join(dir, 'layer.tar.gz');
-    const tar = spawnSync('tar', ['--sort=name', '--numeric-owner', '-C', busyboxRootfs, '-czf', layerPath, '.']);
-    assert.equal(tar.status, 0, tar.stderr?.toString());
-    const layer = readFileSync(layerPath);
-    const config = Buffer.from(JSON.stringify({
-      architecture: 'amd64', os: 'linux', config: { Cmd: ['sh'] },
-      rootfs: { type: 'layers', diff_ids: [sha256Digest(gunzipSync(layer))] },
-    }));
-    const armConfig = Buffer.from(JSON.stringify({ ...JSON.parse(config.toString()), architecture: 'arm64' }));
-    for (const blob of [layer, config, armConfig]) await client.uploadBlob('test/busybox', sha256Digest(blob), blob);
-    const manifestFor = (cfg: Buffer) => Buffer.from(JSON.stringify({
-      schemaVersion: 2, mediaType: MediaType.dockerManifest,
-      config: { mediaType: MediaType.dockerConfig, digest: sha256Digest(cfg), size: cfg.length },
-      layers: [{ mediaType: MediaType.dockerLayerGzip, digest: sha256Digest(layer), size: layer.length }],
-    }));
-    const amd64Manifest = manifestFor(config);
-    const arm64Manifest = manifestFor(armConfig);
-    await client.putManifest('test/busybox', sha256Digest(amd64Manifest), amd64Manifest, MediaType.dockerManifest);
-    await client.putManifest('test/busybox', sha256Digest(arm64Manifest), arm64Manifest, MediaType.dockerManifest);
-    await client.putManifest('test/busybox', 'single', amd64Manifest, MediaType.dockerManifest);
-    const index = Buffer.from(JSON.stringify({
-      schemaVersion: 2, mediaType: MediaType.dockerManifestList,
-      manifests: [
-        { mediaType: MediaType.dockerManifest, digest: sha256Digest(arm64Manifest), size: arm64Manifest.length, platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } },
-        { mediaType: MediaType.dockerManifest, digest: sha256Digest(amd64Manifest), size: amd64Manifest.length, platform: { os: 'linux', architecture: 'amd64' } },
-      ],
-    }));
-    await client.putManifest('test/busybox', 'multi', index, MediaType.dockerManifestList);
-    Object.assign(source, {
-      index: sha256Digest(index), amd64: sha256Digest(amd64Manifest), arm64: sha256Digest(arm64Manifest),
-      config: sha256Digest(config), armConfig: sha256Digest(armConfig), layer: sha256Digest(layer),
-    });
+    Object.assign(source, await seedBusyboxImage(client, 'test/busybox', dir));
   });
   after(async () => {
     await registry?.stop();
