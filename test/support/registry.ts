@@ -1,6 +1,6 @@
 // A real registry for the tests: Debian's docker-registry (distribution 2.8, the reference
 // implementation) on 127.0.0.1 with its storage in a temporary directory.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -26,10 +26,19 @@ export class TestRegistry {
     return existsSync(registryBinary);
   }
 
-  static async start(): Promise<TestRegistry> {
+  /** With `basicAuth`, the registry wants those credentials (htpasswd, bcrypt). */
+  static async start(options: { basicAuth?: { username: string; password: string } } = {}): Promise<TestRegistry> {
     const dir = mkdtempSync(join(tmpdir(), 'berth-registry-'));
     const port = await freePort();
     const config = join(dir, 'config.yml');
+    const auth: string[] = [];
+    if (options.basicAuth) {
+      const htpasswd = join(dir, 'htpasswd');
+      const made = spawnSync('htpasswd', ['-Bbn', options.basicAuth.username, options.basicAuth.password], { encoding: 'utf8' });
+      if (made.status !== 0) throw new Error(`htpasswd (Debian apache2-utils) failed: ${made.stderr}`);
+      writeFileSync(htpasswd, made.stdout);
+      auth.push('auth:', `  htpasswd: { realm: berth-test, path: ${htpasswd} }`);
+    }
     writeFileSync(config, [
       'version: 0.1',
       'log: { level: error, accesslog: { disabled: true } }',
@@ -38,6 +47,7 @@ export class TestRegistry {
       '  delete: { enabled: true }',
       'http:',
       `  addr: 127.0.0.1:${port}`,
+      ...auth,
       '',
     ].join('\n'));
     // Its log is quiet: it reports every 404 a test provokes on purpose as an error.
@@ -46,7 +56,8 @@ export class TestRegistry {
     const deadline = Date.now() + 10_000;
     for (;;) {
       try {
-        if ((await fetch(`http://${registry.host}/v2/`)).status === 200) return registry;
+        const status = (await fetch(`http://${registry.host}/v2/`)).status;
+        if (status === 200 || (options.basicAuth && status === 401)) return registry;
       } catch {
         /* not listening yet */
       }
