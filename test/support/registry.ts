@@ -27,7 +27,11 @@ export class TestRegistry {
   }
 
   /** With `basicAuth`, the registry wants those credentials (htpasswd, bcrypt). */
-  static async start(options: { basicAuth?: { username: string; password: string } } = {}): Promise<TestRegistry> {
+  /** With `tokenAuth`, it sends clients to that token server and trusts its certificate. */
+  static async start(options: {
+    basicAuth?: { username: string; password: string };
+    tokenAuth?: { realm: string; service: string; issuer: string; certificatePath: string };
+  } = {}): Promise<TestRegistry> {
     const dir = mkdtempSync(join(tmpdir(), 'berth-registry-'));
     const port = await freePort();
     const config = join(dir, 'config.yml');
@@ -38,6 +42,10 @@ export class TestRegistry {
       if (made.status !== 0) throw new Error(`htpasswd (Debian apache2-utils) failed: ${made.stderr}`);
       writeFileSync(htpasswd, made.stdout);
       auth.push('auth:', `  htpasswd: { realm: berth-test, path: ${htpasswd} }`);
+    }
+    if (options.tokenAuth) {
+      const t = options.tokenAuth;
+      auth.push('auth:', `  token: { realm: "${t.realm}", service: ${t.service}, issuer: ${t.issuer}, rootcertbundle: ${t.certificatePath} }`);
     }
     writeFileSync(config, [
       'version: 0.1',
@@ -57,7 +65,7 @@ export class TestRegistry {
     for (;;) {
       try {
         const status = (await fetch(`http://${registry.host}/v2/`)).status;
-        if (status === 200 || (options.basicAuth && status === 401)) return registry;
+        if (status === 200 || ((options.basicAuth || options.tokenAuth) && status === 401)) return registry;
       } catch {
         /* not listening yet */
       }

@@ -11,6 +11,7 @@ import { RegistryClient } from '../../../src/images/distribution/registry-client
 import { parseReference } from '../../../src/images/reference.js';
 import { seedBusyboxImage } from '../../support/images.js';
 import { TestRegistry } from '../../support/registry.js';
+import { TokenServer } from '../../support/token-server.js';
 
 const credentials = { username: 'berth', password: 'correct horse battery staple' };
 const skip = (!TestRegistry.available() && 'docker-registry is not installed') || (!existsSync('/usr/bin/htpasswd') && 'htpasswd (apache2-utils) is not installed');
@@ -39,5 +40,38 @@ describe('registry behind Basic auth', { skip }, () => {
     await assert.rejects(anonymous.getManifest('private/busybox', 'single'), /access denied \(status 401\).*docker login/);
     const wrong = new RegistryClient({ host: registry.host, credentials: { ...credentials, password: 'wrong' } });
     await assert.rejects(wrong.getManifest('private/busybox', 'single'), /access denied \(status 401\)/);
+  });
+});
+
+describe('registry behind token auth', { skip: skip || (!existsSync('/usr/bin/openssl') && 'openssl is not installed') }, () => {
+  let registry: TestRegistry;
+  let tokens: TokenServer;
+  let dir: string;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'berth-token-'));
+    tokens = new TokenServer({ dir, service: 'berth-test-registry', credentials });
+    await tokens.start();
+    registry = await TestRegistry.start({
+      tokenAuth: { realm: tokens.realm, service: 'berth-test-registry', issuer: tokens.issuer, certificatePath: tokens.certificatePath },
+    });
+  });
+  after(async () => {
+    await registry?.stop();
+    await tokens?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('gets a token for each scope from the realm and pushes and pulls with it', async () => {
+    const client = new RegistryClient({ host: registry.host, credentials });
+    const seeded = await seedBusyboxImage(client, 'team/busybox', dir);
+    assert.ok(tokens.requests.some((scopes) => scopes.includes('repository:team/busybox:pull,push')));
+    const pulled = await pullImage(new RegistryClient({ host: registry.host, credentials }), parseReference(`${registry.host}/team/busybox:multi`), new ContentStore(join(dir, 'store')));
+    assert.equal(pulled.digest, seeded.index);
+    assert.ok(tokens.requests.some((scopes) => scopes.join(' ') === 'repository:team/busybox:pull'));
+  });
+
+  it('reports refused credentials at the token server', async () => {
+    const wrong = new RegistryClient({ host: registry.host, credentials: { ...credentials, password: 'wrong' } });
+    await assert.rejects(wrong.getManifest('team/busybox', 'single'), /token from http:\/\/127\.0\.0\.1:\d+: access denied \(status 401\)/);
   });
 });
