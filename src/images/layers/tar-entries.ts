@@ -1,9 +1,11 @@
 // Reads a plain (already decompressed) tar stream entry by entry with node-tar's Parser, which
 // knows ustar, pax and GNU long names. Only parsing is delegated: what an entry does to the
 // disk is decided in apply.ts. node-tar drops pax records it does not know, so extended
-// attributes (`SCHILY.xattr.*`) are read here from the raw pax text the parser reports.
+// attributes (`SCHILY.xattr.*`) are read here from the pax header's raw bytes
+// (raw-meta-headers.ts), falling back to the text the parser reports.
 import { Parser, type ReadEntry } from 'tar';
 import { InvalidArgument } from '../../errors.js';
+import { RawMetaHeaders } from './raw-meta-headers.js';
 
 export interface TarEntry {
   /** The name as stored in the archive (not yet cleaned: see containment.ts). */
@@ -48,9 +50,9 @@ const noXattrs = (): PaxXattrs => ({ xattrs: new Map(), damaged: false });
  * reported as damaged rather than applied wrongly. Other meta texts (GNU long names) do not
  * parse as records and yield nothing.
  */
-export function parsePaxXattrs(text: string): PaxXattrs {
+export function parsePaxXattrs(text: string | Buffer): PaxXattrs {
   const result = noXattrs();
-  const bytes = Buffer.from(text, 'utf8');
+  const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
   let position = 0;
   while (position < bytes.length) {
     const space = bytes.indexOf(0x20, position);
@@ -59,7 +61,7 @@ export function parsePaxXattrs(text: string): PaxXattrs {
     const length = Number(lengthText);
     const end = position + length;
     if (end > bytes.length || bytes[end - 1] !== 0x0a) {
-      result.damaged ||= text.includes('SCHILY.xattr.');
+      result.damaged ||= bytes.includes('SCHILY.xattr.');
       break;
     }
     const record = bytes.subarray(space + 1, end - 1);
@@ -84,6 +86,7 @@ export async function* readTarEntries(chunks: AsyncIterable<Buffer>, options: Re
   // off: decompression happened before; node-tar would otherwise sniff again (it always sniffs
   // gzip, which is refused below).
   const parser = new Parser({ strict: true, zstd: false, brotli: false });
+  const rawMeta = new RawMetaHeaders();
   const ready: { entry: TarEntry; raw: ReadEntry }[] = [];
   // The entry the parser is filling, which a failure must end.
   let current: ReadEntry | undefined;
@@ -117,7 +120,8 @@ export async function* readTarEntries(chunks: AsyncIterable<Buffer>, options: Re
   };
 
   parser.on('meta', (text: string) => {
-    pendingXattrs = parsePaxXattrs(text);
+    // The same header's raw bytes, when the scanner kept them: binary values survive.
+    pendingXattrs = parsePaxXattrs(rawMeta.takeNext() ?? text);
   });
   parser.on('entry', (raw: ReadEntry) => {
     const { xattrs, damaged } = pendingXattrs;
@@ -151,6 +155,7 @@ export async function* readTarEntries(chunks: AsyncIterable<Buffer>, options: Re
         first = false;
         // After the end-of-archive blocks, the rest (padding) is only counted by the caller.
         if (archiveEnded) continue;
+        rawMeta.push(chunk);
         if (!parser.write(chunk)) {
           await new Promise<void>((resolve) => {
             const done = (): void => {
