@@ -305,11 +305,14 @@ export class RegistryClient {
       }
       return fetch(url, request);
     };
+    const base = this.baseUrl;
     try {
-      const response = await attempt(this.baseUrl);
+      const response = await attempt(base);
       this.schemeSettled = true;
       return response;
     } catch (err) {
+      // A concurrent first request may have switched to plain HTTP meanwhile: follow it.
+      if (this.baseUrl !== base) return this.fetchWithFallback(pathOrUrl, init);
       if (!this.schemeSettled && this.plainHttpAllowed && this.baseUrl.startsWith('https:')) {
         this.baseUrl = `http://${this.host}`;
         this.schemeSettled = true;

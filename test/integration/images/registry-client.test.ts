@@ -68,6 +68,12 @@ describe('registry client against docker-registry', { skip: !TestRegistry.availa
     assert.equal(await client.blobSize('test/derived', digestOf(config)), config.length);
   });
 
+  it('settles on plain HTTP even when its first requests run concurrently', async () => {
+    const fresh = new RegistryClient({ host: registry.host });
+    const digests = Array.from({ length: 6 }, (_, i) => digestOf(Buffer.from(`absent ${i}`)));
+    assert.deepEqual(await Promise.all(digests.map((d) => fresh.blobSize('test/app', d))), digests.map(() => undefined));
+  });
+
   it('says clearly what is missing', async () => {
     await assert.rejects(client.getManifest('test/base', 'nope'), new RegExp(`manifest for ${registry.host}/test/base:nope not found: manifest unknown`));
     const closedPort = await freePort();
