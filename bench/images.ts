@@ -8,7 +8,7 @@
 //
 //   BENCH_RUNS=5 npm run bench:images
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, readdirSync, renameSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -163,6 +163,10 @@ function ensureDockerd(): string | undefined {
   return found();
 }
 
+/** dockerd makes /run/docker/plugins whatever its exec root; the bench removes it if it made it. */
+const hostPluginDir = '/run/docker';
+const hostPluginDirExisted = existsSync(hostPluginDir);
+
 async function startDockerd(dockerd: string, registryHost: string, dir: string): Promise<Dockerd> {
   const client = firstExisting(['/usr/bin/docker', '/usr/local/bin/docker']);
   if (!client) throw new Error('no docker client (/usr/bin/docker or /usr/local/bin/docker)');
@@ -220,6 +224,13 @@ async function stopProcess(child: ChildProcess): Promise<void> {
 
 async function stopDockerd(d: Dockerd): Promise<void> {
   await stopProcess(d.child);
+  if (!hostPluginDirExisted) {
+    // Only an empty tree of directories: anything else there is not the bench's.
+    try {
+      rmdirSync(join(hostPluginDir, 'plugins'));
+      rmdirSync(hostPluginDir);
+    } catch { /* not empty, or already gone */ }
+  }
   // The containerd dockerd started for itself normally goes with it; not if dockerd was killed.
   const pidFile = join(d.execRoot, 'containerd', 'containerd.pid');
   if (existsSync(pidFile)) {
