@@ -9,13 +9,13 @@
 // for byte.
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { Header } from 'tar';
 import { InvalidArgument, NotFound } from '../../errors.js';
 import type { ContentStore } from '../content-store.js';
 import { DigestVerifier, parseDigest, sha256Digest } from '../digest.js';
 import { parseManifest, type ImageManifest } from '../formats/manifest.js';
 import { MediaType } from '../formats/media-types.js';
 import type { ImageRecord, ImageStore } from '../image-store.js';
+import { encodeTarHeader, tarEndBlocks, tarPadding } from '../layers/tar-headers.js';
 import { canonicalString, familiarName, parseReference, type ImageReference } from '../reference.js';
 import { containerdNameAnnotation, ociRefNameAnnotation } from './record.js';
 
@@ -170,8 +170,6 @@ async function collect(store: ContentStore, imageStore: ImageStore, names: reado
 
 /** A minimal ustar writer: names here are short and known (blobs/sha256/<hex>, index.json, …). */
 class TarWriter {
-  private readonly mtime = new Date(0);
-
   constructor(private readonly output: Writable) {}
 
   private async write(chunk: Buffer): Promise<void> {
@@ -191,23 +189,22 @@ class TarWriter {
     }
   }
 
-  private header(path: string, type: 'File' | 'Directory', size: number): Buffer {
-    const block = Buffer.alloc(512);
-    new Header({ path, type, size, mode: type === 'File' ? 0o644 : 0o755, uid: 0, gid: 0, mtime: this.mtime, uname: '', gname: '' }).encode(block, 0);
-    return block;
+  private header(path: string, type: 'file' | 'directory', size: number): Buffer {
+    // Owned by root, epoch times: the archive depends only on the images, not on the host.
+    return encodeTarHeader({ path, type, size, mode: type === 'file' ? 0o644 : 0o755, uid: 0, gid: 0, mtime: 0 });
   }
 
   private async pad(size: number): Promise<void> {
-    const rest = size % 512;
-    if (rest !== 0) await this.write(Buffer.alloc(512 - rest));
+    const padding = tarPadding(size);
+    if (padding.length > 0) await this.write(padding);
   }
 
   async directory(path: string): Promise<void> {
-    await this.write(this.header(path, 'Directory', 0));
+    await this.write(this.header(path.replace(/\/$/, ''), 'directory', 0));
   }
 
   async file(path: string, bytes: Buffer): Promise<void> {
-    await this.write(this.header(path, 'File', bytes.length));
+    await this.write(this.header(path, 'file', bytes.length));
     await this.write(bytes);
     await this.pad(bytes.length);
   }
@@ -215,7 +212,7 @@ class TarWriter {
   async blob(store: ContentStore, digest: string): Promise<void> {
     const info = await store.info(digest);
     if (!info) throw new NotFound(`blob ${digest} is not in the content store`);
-    await this.write(this.header(blobName(digest), 'File', info.size));
+    await this.write(this.header(blobName(digest), 'file', info.size));
     const verifier = new DigestVerifier(digest, info.size);
     for await (const chunk of await store.createReadStream(digest)) {
       verifier.update(chunk as Buffer);
@@ -226,7 +223,7 @@ class TarWriter {
   }
 
   async finish(end: boolean): Promise<void> {
-    await this.write(Buffer.alloc(1024));
+    await this.write(tarEndBlocks());
     if (end) {
       const finished = once(this.output, 'finish');
       this.output.end();

@@ -24,6 +24,7 @@ import {
   type WriteContext,
 } from './entry-writer.js';
 import { readTarEntries, type TarEntry } from './tar-entries.js';
+import { WarningTally } from './warning-tally.js';
 import {
   makeOverlayWhiteout,
   markOverlayOpaque,
@@ -98,29 +99,19 @@ async function* countBytes(
   }
 }
 
-class LayerApplier implements WriteContext {
+class LayerApplier extends WarningTally implements WriteContext {
   private readonly resolver: RootResolver;
   /** Paths (resolved, relative to the root) this layer wrote: an opaque directory keeps them. */
   private readonly written = new Set<string>();
   private readonly pendingTimes: { hostPath: string; atime: Date; mtime: Date }[] = [];
-  private readonly skipped = new Map<string, { count: number; example: string }>();
 
   constructor(
     root: string,
     private readonly layerName: string,
     private readonly mode: WhiteoutMode,
   ) {
+    super();
     this.resolver = new RootResolver(root);
-  }
-
-  warn(kind: string, example: string): void {
-    const seen = this.skipped.get(kind);
-    if (seen) seen.count++;
-    else this.skipped.set(kind, { count: 1, example });
-  }
-
-  warnings(): string[] {
-    return [...this.skipped].map(([kind, { count, example }]) => `${kind} (${count}×, e.g. ${example})`);
   }
 
   deferTimes(hostPath: string, atime: Date, mtime: Date): void {

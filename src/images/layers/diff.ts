@@ -24,6 +24,7 @@ import type { GraphDriver } from '../graphdriver/driver.js';
 import { encodeTarHeader, tarEndBlocks, tarPadding, type TarEntryType, type TarHeaderEntry } from './tar-headers.js';
 import { opaqueMarker, whiteoutPrefix } from './whiteouts.js';
 import { readXattrTree, type XattrTree } from './xattr-dump.js';
+import { WarningTally } from './warning-tally.js';
 
 export interface DiffOptions {
   /**
@@ -117,19 +118,8 @@ function keptXattrs(attrs: Map<string, Buffer> | undefined): Map<string, Buffer>
   return kept;
 }
 
-class EntryCollector {
+class EntryCollector extends WarningTally {
   readonly entries: DiffEntry[] = [];
-  private readonly skipped = new Map<string, { count: number; example: string }>();
-
-  warn(kind: string, example: string): void {
-    const seen = this.skipped.get(kind);
-    if (seen) seen.count++;
-    else this.skipped.set(kind, { count: 1, example });
-  }
-
-  warnings(): string[] {
-    return [...this.skipped].map(([kind, { count, example }]) => `${kind} (${count}×, e.g. ${example})`);
-  }
 
   /** An entry for what is at `hostPath` now, under archive path `path`. */
   async add(path: string, hostPath: string, stats: BigIntStats, xattrs: XattrTree | undefined): Promise<void> {

@@ -1,8 +1,8 @@
 // What the runtime remembers about a container between commands: one directory per container
 // under the runtime's root, holding state.json (written atomically) and, until `start`, the
 // exec fifo. `create` claims the directory with mkdir, so two creates of one id cannot both win.
-import { readFileSync, rmSync } from 'node:fs';
-import { mkdir, readFile, readdir } from 'node:fs/promises';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Conflict, InvalidArgument, NotFound, errnoCode } from '../../errors.js';
 import { writeFileAtomic } from '../../fs/atomic-write.js';
@@ -91,15 +91,7 @@ export class StateStore {
       if (errnoCode(err) === 'ENOENT') return [];
       throw err;
     }
-    const ids: string[] = [];
-    for (const name of names.sort()) {
-      try {
-        await readFile(join(this.directory(name), 'state.json'));
-        ids.push(name);
-      } catch {
-        /* being created or deleted */
-      }
-    }
-    return ids;
+    // Directories without a state file are creates or deletes in progress.
+    return names.sort().filter((name) => existsSync(join(this.directory(name), 'state.json')));
   }
 }
