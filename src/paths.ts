@@ -9,3 +9,13 @@ export const packageRoot = fileURLToPath(new URL('../../', import.meta.url));
 export function defaultInitBinary(): string {
   return process.env.BERTH_INIT ?? join(packageRoot, 'native', 'build', 'berth-init');
 }
+
+/** The per-container monitor, built by `make -C native`. */
+export function defaultMonitorBinary(): string {
+  return process.env.BERTH_MONITOR ?? join(packageRoot, 'native', 'build', 'berth-monitor');
+}
+
+/** The PID 1 reaper of `--init` containers, built by `make -C native`. */
+export function defaultReaperBinary(): string {
+  return join(packageRoot, 'native', 'build', 'berth-reaper');
+}

@@ -77,6 +77,8 @@ static _Noreturn void container_process(struct plan *plan, int go, int fifo)
 	if (plan_find(plan, PLAN_SETSID) && setsid() < 0)
 		fail("init", "setsid");
 	umask(0); /* device nodes get exactly the plan's modes */
+	/* While the runtime's paths are still ours: an exec joins the container's mounts next. */
+	int console = connect_console_socket(plan);
 	enter_namespaces(plan);
 	/*
 	 * Stage 0 moves us into the container's cgroups while we build the root (see main), and
@@ -93,7 +95,6 @@ static _Noreturn void container_process(struct plan *plan, int go, int fifo)
 		wait_for_stage0(go);
 	}
 	close(go);
-	int console = connect_console_socket(plan);
 	if (plan_find(plan, PLAN_HOOK_PAUSE)) {
 		sync_send(SYNC_HOOKS, NULL, 0);
 		sync_wait_continue(plan);

@@ -92,24 +92,43 @@ void write_oom_score_adj(const struct plan *plan, pid_t pid)
 		write_proc_file(pid, "oom_score_adj", r->data, strlen(r->data));
 }
 
-/* In the child: the user namespace first (it owns the others), then the rest. */
+/*
+ * In the child: the user namespace first (it owns the others), then the rest. Every path is
+ * opened before any is joined: once the mount namespace is joined, /proc/<pid>/ns/... would be
+ * looked up in the container's /proc, where that pid means something else (or nothing).
+ */
+#define MAX_NS_JOINS 16
 void enter_namespaces(const struct plan *plan)
 {
 	int in_user_namespace = 0;
-	for_each_record(plan, PLAN_NS_JOIN, r)
-	{
-		size_t off = 4;
-		if (record_u32(r, 0) == CLONE_NEWUSER) {
-			setns_path(record_string(r, &off), CLONE_NEWUSER);
-			in_user_namespace = 1;
-		}
-	}
+	int fds[MAX_NS_JOINS];
+	int types[MAX_NS_JOINS];
+	int joins = 0;
 	for_each_record(plan, PLAN_NS_JOIN, r)
 	{
 		size_t off = 4;
 		uint32_t type = record_u32(r, 0);
-		if (type != CLONE_NEWUSER && type != CLONE_NEWPID)
-			setns_path(record_string(r, &off), (int)type);
+		if (type == CLONE_NEWPID)
+			continue;
+		const char *path = record_string(r, &off);
+		if (joins == MAX_NS_JOINS)
+			fail("join namespace", "more than %d namespaces to join", MAX_NS_JOINS);
+		fds[joins] = open(path, O_RDONLY | O_CLOEXEC);
+		if (fds[joins] < 0)
+			fail("join namespace", "open %s", path);
+		types[joins++] = (int)type;
+	}
+	for (int i = 0; i < joins; i++) {
+		if (types[i] != CLONE_NEWUSER)
+			continue;
+		if (setns(fds[i], CLONE_NEWUSER) < 0)
+			fail("join namespace", "setns user");
+		in_user_namespace = 1;
+	}
+	for (int i = 0; i < joins; i++) {
+		if (types[i] != CLONE_NEWUSER && setns(fds[i], types[i]) < 0)
+			fail("join namespace", "setns type %#x", types[i]);
+		close(fds[i]);
 	}
 	const struct record *clone = plan_find(plan, PLAN_CLONE_FLAGS);
 	uint32_t flags = clone ? record_u32(clone, 0) : 0;

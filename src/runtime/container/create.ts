@@ -7,7 +7,7 @@ import { writeFileAtomic } from '../../fs/atomic-write.js';
 import { runHooks } from '../hooks.js';
 import { openCgroup, type Cgroup } from '../cgroups/index.js';
 import { buildCreatePlan, startHookRecords, type SeccompProgram } from '../plan/build.js';
-import { InitProcess, type StdioSlot } from '../process/init-process.js';
+import { InitProcess, type Launcher, type StdioSlot } from '../process/init-process.js';
 import { compileSeccompFilter, seccompFilterFlags } from '../seccomp/index.js';
 import { loadBundleSpec } from '../spec/load.js';
 import type { DeviceCgroupRule, Resources, Seccomp, Spec } from '../spec/types.js';
@@ -29,6 +29,11 @@ export interface CreateOptions {
    * Otherwise berth-init exits once the container is set up.
    */
   foreground?: boolean | undefined;
+  /**
+   * Start this (berth-monitor) in place of berth-init; it runs berth-init with the container's
+   * stdio and outlives the caller. `stdio` is then unused and `foreground` must be false.
+   */
+  launcher?: Launcher | undefined;
 }
 
 export interface CreatedContainer {
@@ -77,6 +82,7 @@ export async function createContainer(ctx: RuntimeContext, id: string, options: 
       binary: ctx.initBinary,
       plan,
       stdio: options.stdio ?? ['inherit', 'inherit', 'inherit'],
+      launcher: options.launcher,
       whileStarting: async () => {
         await containerCgroup.create(resourcesWithDevices(spec));
         record.cgroupDirectories = containerCgroup.createdDirectories();
@@ -133,10 +139,13 @@ function seccompProgram(seccomp: Seccomp | undefined): SeccompProgram | undefine
 
 async function undoCreate(ctx: RuntimeContext, id: string, cgroup: Cgroup | undefined, init: InitProcess | undefined): Promise<void> {
   if (init) {
-    try {
-      process.kill(init.pid, 'SIGKILL');
-    } catch {
-      /* already gone */
+    for (const pid of [init.pid, init.launcherPid]) {
+      if (!pid) continue;
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
     }
   }
   if (cgroup) {

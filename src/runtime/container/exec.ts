@@ -4,7 +4,7 @@
 import { statSync } from 'node:fs';
 import { FailedPrecondition } from '../../errors.js';
 import { buildExecPlan } from '../plan/build.js';
-import { InitProcess, type StdioSlot } from '../process/init-process.js';
+import { InitProcess, type Launcher, type StdioSlot } from '../process/init-process.js';
 import { compileSeccompFilter, seccompFilterFlags } from '../seccomp/index.js';
 import type { NamespaceType, Process } from '../spec/types.js';
 import { validateProcess } from '../spec/validate.js';
@@ -19,6 +19,13 @@ export interface ExecOptions {
   stdio?: StdioSlot[] | undefined;
   /** Return once the process runs instead of keeping berth-init to report its exit. */
   detach?: boolean | undefined;
+  /** Start this (berth-monitor) in place of berth-init; needs detach (see CreateOptions). */
+  launcher?: Launcher | undefined;
+  /**
+   * Runs once the launcher is ready and before the process is set up (e.g. attaching to the
+   * monitor, so that no output is missed); the process waits for it.
+   */
+  whileStarting?: (() => Promise<void>) | undefined;
 }
 
 /** /proc/<pid>/ns/<name> for each namespace type. */
@@ -49,6 +56,8 @@ export async function execInContainer(ctx: RuntimeContext, id: string, options: 
     binary: ctx.initBinary,
     plan,
     stdio: options.stdio ?? ['inherit', 'inherit', 'inherit'],
+    launcher: options.launcher,
+    whileStarting: options.whileStarting,
   });
   if (options.pidFile) await writeFileAtomic(options.pidFile, String(init.pid), 0o644);
   return init;

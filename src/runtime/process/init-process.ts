@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
-import { BerthError } from '../../errors.js';
+import { BerthError, InvalidArgument } from '../../errors.js';
 import { PlanRecord, SyncRecord, SyncRecordReader, encodeRecords, type PlanRecordBytes } from './protocol.js';
 
 /** berth-init failed a step; `exitStatus` is 127/126 when the program cannot be run. */
@@ -22,6 +22,21 @@ export interface ExitStatus {
 /** Where one of the container's standard streams goes. */
 export type StdioSlot = number | 'inherit' | 'ignore' | 'pipe';
 
+/**
+ * A program started in place of berth-init, which runs berth-init itself (berth-monitor):
+ * spawned detached as `binary ...args <berth-init path>`, with the plan socket on fd 3 and a
+ * pipe on fd 4 where it writes one byte once ready; the plan is sent after that byte (or after
+ * fd 4 closes, if it failed: it then reports why on the plan socket as berth-init would). It
+ * gives berth-init the container's stdio itself, so `stdio` is not used. Not for foreground
+ * plans: the container is reparented to the launcher, which must be its subreaper.
+ */
+export interface Launcher {
+  binary: string;
+  args: string[];
+  /** The launcher's own stdin, stdout and stderr; 'ignore' by default. */
+  stdio?: StdioSlot[] | undefined;
+}
+
 export interface InitProcessOptions {
   binary: string;
   plan: PlanRecordBytes[];
@@ -36,6 +51,8 @@ export interface InitProcessOptions {
   whileStarting?: () => Promise<void>;
   /** Told the container's pid as soon as it exists, while its setup goes on. */
   onPid?: (pid: number) => void;
+  /** Start this instead of berth-init, which it then runs (see Launcher). */
+  launcher?: Launcher | undefined;
 }
 
 export function decodeWaitStatus(status: number): ExitStatus {
@@ -53,6 +70,8 @@ export class InitProcess {
     readonly stdin: Writable | null,
     readonly stdout: Readable | null,
     readonly stderr: Readable | null,
+    /** The launcher's pid, when there is one (it outlives berth-init). */
+    readonly launcherPid: number | undefined,
   ) {}
 
   /** The container process's exit (foreground plans only). */
@@ -61,26 +80,48 @@ export class InitProcess {
   }
 
   static start(options: InitProcessOptions): Promise<InitProcess> {
-    const [stdin = 'inherit', stdout = 'inherit', stderr = 'inherit'] = options.stdio;
-    const child = spawn(options.binary, [], {
-      stdio: [stdin, stdout, stderr, 'pipe'],
-      cwd: '/',
-      env: {},
-    });
+    const launcher = options.launcher;
+    if (launcher && options.plan.some((r) => r.type === PlanRecord.Foreground)) {
+      return Promise.reject(new InvalidArgument('a launcher runs the container in the background: it cannot be used in the foreground'));
+    }
+    const [stdin = 'inherit', stdout = 'inherit', stderr = 'inherit'] = launcher ? launcher.stdio ?? ['ignore', 'ignore', 'ignore'] : options.stdio;
+    const child = launcher
+      ? spawn(launcher.binary, [...launcher.args, options.binary], {
+        stdio: [stdin, stdout, stderr, 'pipe', 'pipe'],
+        cwd: '/',
+        env: {},
+        detached: true,
+      })
+      : spawn(options.binary, [], {
+        stdio: [stdin, stdout, stderr, 'pipe'],
+        cwd: '/',
+        env: {},
+      });
     const socket = child.stdio[3] as Socket;
+    const readyPipe = launcher ? child.stdio[4] as Socket : undefined;
     const reader = new SyncRecordReader();
     let pid = 0;
     let settled = false;
     let resolveExit!: (s: ExitStatus | undefined) => void;
     const exited = new Promise<ExitStatus | undefined>((r) => (resolveExit = r));
     let spawnError: Error | undefined;
-    const prepared = (options.whileStarting ?? (() => Promise.resolve()))();
+    // A launcher says when it is ready (listening) before berth-init may go on; if it failed
+    // instead, the plan socket carries its reason.
+    const launcherReady = readyPipe
+      ? new Promise<void>((resolve) => {
+        readyPipe.once('data', () => resolve());
+        readyPipe.once('close', () => resolve());
+        readyPipe.on('error', () => resolve());
+      })
+      : Promise.resolve();
+    const prepared = launcherReady.then(() => (options.whileStarting ?? (() => Promise.resolve()))());
 
     return new Promise<InitProcess>((resolve, reject) => {
       const failSetup = (err: Error) => {
         if (settled) return;
         settled = true;
         if (pid) killQuietly(pid);
+        if (launcher) child.kill('SIGKILL'); // it has nothing to monitor
         socket.destroy();
         // The caller undoes what whileStarting made: only once it has finished making it.
         prepared.then(() => reject(err), () => reject(err));
@@ -111,7 +152,7 @@ export class InitProcess {
             case SyncRecord.Ready:
               if (!settled) {
                 settled = true;
-                resolve(new InitProcess(pid, exited, child.stdin, child.stdout, child.stderr));
+                resolve(new InitProcess(pid, exited, child.stdin, child.stdout, child.stderr, launcher ? child.pid : undefined));
               }
               break;
             case SyncRecord.Error: {
@@ -139,6 +180,7 @@ export class InitProcess {
       if (!options.plan.some((r) => r.type === PlanRecord.Foreground)) {
         child.unref();
         socket.unref();
+        readyPipe?.destroy();
       }
       return init;
     });

@@ -1,0 +1,80 @@
+/*
+ * The container's pty: berth-init opens it inside the container's devpts and sends the master
+ * over the console socket by SCM_RIGHTS (native/src/terminal.c); the monitor listens there and
+ * keeps the master, which is then the container's stdin and its only output.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <termios.h>
+#include <unistd.h>
+#include "monitor.h"
+
+int console_listen(const char *path)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	if (strlen(path) >= sizeof(addr.sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(addr.sun_path, path);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -1;
+	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(fd, 1) < 0) {
+		int saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	return fd;
+}
+
+static int receive_fd(int conn)
+{
+	char name[256];
+	char control[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = name, .iov_len = sizeof(name) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof(control) };
+	if (recvmsg(conn, &msg, MSG_CMSG_CLOEXEC) < 0)
+		return -1;
+	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+	if (!cmsg || cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS) {
+		errno = EPROTO;
+		return -1;
+	}
+	int fd;
+	memcpy(&fd, CMSG_DATA(cmsg), sizeof(int));
+	return fd;
+}
+
+int console_receive(int listen_fd, const char *path)
+{
+	int conn = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	if (conn < 0)
+		return -1;
+	/* berth-init sends the master right after connecting; wait for it without the poll loop. */
+	struct timeval timeout = { .tv_sec = 10 };
+	setsockopt(conn, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+	int master = receive_fd(conn);
+	int saved = errno;
+	close(conn);
+	if (master < 0) {
+		errno = saved;
+		return -1;
+	}
+	close(listen_fd);
+	unlink(path);
+	set_nonblocking(master);
+	return master;
+}
+
+void console_resize(int master, uint16_t rows, uint16_t cols)
+{
+	struct winsize ws = { .ws_row = rows, .ws_col = cols };
+	if (ioctl(master, TIOCSWINSZ, &ws) < 0)
+		warn("resize pty", NULL);
+}

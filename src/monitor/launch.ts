@@ -1,0 +1,74 @@
+// The command line of berth-monitor, which the runtime starts in place of berth-init when
+// given as `launcher` (CreateOptions, ExecOptions). Every path is decided here, by berthd;
+// the monitor decides nothing. The runtime appends berth-init's path after the final "--".
+import type { Readable } from 'node:stream';
+import type { Launcher } from '../runtime/process/init-process.js';
+
+export interface MonitorOptions {
+  /** The unix socket the monitor serves (it must not exist yet). */
+  socketPath: string;
+  /** The json-file log; no log when absent (output then only goes to attached clients). */
+  logPath?: string | undefined;
+  /** Rotate when the log would grow past this many bytes (0 or absent: never). */
+  logMaxSize?: number | undefined;
+  /** How many files the log may span, the current one included (Docker's max-file). */
+  logMaxFiles?: number | undefined;
+  /** Where the exit status is written when the container exits. */
+  exitFile?: string | undefined;
+  /** cgroup v1 memory.oom_control or v2 memory.events: "oom_kill N" there means OOM-killed. */
+  oomFile?: string | undefined;
+  /** Give the container a stdin pipe (else /dev/null). */
+  stdin?: boolean | undefined;
+  /** The container has a pty, whose master berth-init sends to consoleSocketPath. */
+  tty?: boolean | undefined;
+  /** Where the monitor receives the pty master: pass the same path as the runtime's consoleSocket. */
+  consoleSocketPath?: string | undefined;
+}
+
+/** berth-monitor's arguments, ending with "--" (berth-init's path follows). */
+export function monitorArgs(options: MonitorOptions): string[] {
+  const args = ['--socket', options.socketPath];
+  if (options.logPath) {
+    args.push('--log', options.logPath);
+    if (options.logMaxSize && options.logMaxSize > 0) args.push('--log-max-size', String(Math.floor(options.logMaxSize)));
+    if (options.logMaxFiles && options.logMaxFiles > 0) args.push('--log-max-files', String(Math.floor(options.logMaxFiles)));
+  }
+  if (options.exitFile) args.push('--exit-file', options.exitFile);
+  if (options.oomFile) args.push('--oom-file', options.oomFile);
+  if (options.stdin) args.push('--stdin');
+  if (options.tty) {
+    if (!options.consoleSocketPath) throw new Error('a tty monitor needs consoleSocketPath');
+    args.push('--tty', '--console-socket', options.consoleSocketPath);
+  }
+  args.push('--');
+  return args;
+}
+
+/** A launcher for the runtime's create or exec: the monitor, which then runs berth-init. */
+export function monitorLauncher(binary: string, options: MonitorOptions): Launcher {
+  return { binary, args: monitorArgs(options) };
+}
+
+/**
+ * Resolves once a monitor started with a pipe on fd 4 listens (it writes one byte there);
+ * rejects if the pipe closes first (the monitor failed) or after timeoutMs. The runtime does
+ * this itself for launchers; this is for monitors started some other way.
+ */
+export function waitForMonitorReady(readyPipe: Readable, timeoutMs = 10_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => done(new Error('the monitor did not become ready in time')), timeoutMs);
+    const done = (err?: Error) => {
+      clearTimeout(timer);
+      readyPipe.off('data', onData);
+      readyPipe.off('end', onEnd);
+      readyPipe.off('close', onEnd);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onData = () => done();
+    const onEnd = () => done(new Error('the monitor exited before it was ready'));
+    readyPipe.on('data', onData);
+    readyPipe.on('end', onEnd);
+    readyPipe.on('close', onEnd);
+  });
+}
