@@ -16,8 +16,13 @@ export class DaemonPaths {
   container(id: string): string { return join(this.containers, id); }
   /** The state directory of berth's runtime library (its --root). */
   get runtimeState(): string { return join(this.execRoot, 'runtime'); }
-  /** Per-container runtime files: bundle, monitor socket, exit file. */
-  containerRun(id: string): string { return join(this.execRoot, 'containers', id); }
+  /**
+   * Per-container runtime files: bundle, monitor socket, exit file. Short, because a unix
+   * socket's path must fit in 108 bytes: 24 hex digits of the id are unique enough.
+   */
+  containerRun(id: string): string { return join(this.execRoot, 'c', id.slice(0, 24)); }
+  /** Per-exec runtime files (monitor socket, exit file), short for the same reason. */
+  execRun(execId: string): string { return join(this.execRoot, 'e', execId.slice(0, 24)); }
   get defaultSocket(): string { return join(this.execRoot, 'berth.sock'); }
   get pidFile(): string { return join(this.execRoot, 'berthd.pid'); }
 }

@@ -4,7 +4,9 @@ import { mkdir } from 'node:fs/promises';
 import type { DaemonConfig } from './config.js';
 import { DaemonPaths } from './daemon-paths.js';
 import { EventBus } from './engine/events.js';
+import { ContainerEngine } from './engine/container/engine.js';
 import { ImageService } from './engine/images/image-service.js';
+import { containerRoutes } from './router/containers/routes.js';
 import { imageRoutes } from './router/images/routes.js';
 import { systemRoutes } from './router/system/routes.js';
 import { Router } from './server/router.js';
@@ -19,6 +21,7 @@ export class Daemon {
     readonly paths: DaemonPaths,
     readonly events: EventBus,
     readonly images: ImageService,
+    readonly containers: ContainerEngine,
   ) {
     systemRoutes(this.router, {
       version: berthVersion,
@@ -26,6 +29,7 @@ export class Daemon {
       info: async () => this.info(),
     });
     imageRoutes(this.router, this.images);
+    containerRoutes(this.router, this.containers);
   }
 
   static async open(config: DaemonConfig): Promise<Daemon> {
@@ -34,17 +38,19 @@ export class Daemon {
     await mkdir(paths.execRoot, { recursive: true, mode: 0o711 });
     const events = new EventBus();
     const images = await ImageService.open({ paths, storageDriver: config.storageDriver, events, insecureRegistries: config.insecureRegistries });
-    return new Daemon(config, paths, events, images);
+    const containers = await ContainerEngine.open({ config, paths, images, events });
+    return new Daemon(config, paths, events, images, containers);
   }
 
   private info(): Record<string, unknown> {
     const images = this.images.store.list();
+    const containers = this.containers.counts();
     return {
       ID: '',
-      Containers: 0,
-      ContainersRunning: 0,
-      ContainersPaused: 0,
-      ContainersStopped: 0,
+      Containers: containers.total,
+      ContainersRunning: containers.running,
+      ContainersPaused: containers.paused,
+      ContainersStopped: containers.stopped,
       Images: images.length,
       Driver: this.images.driver.name,
       DockerRootDir: this.paths.dataRoot,

@@ -1,0 +1,70 @@
+// `POST /containers/create`: resolves the image (NotFound lets the client pull and retry),
+// merges the image's defaults into the config, claims the name, and makes the container's
+// writable layer. Nothing runs until start.
+import { randomBytes } from 'node:crypto';
+import type { ContainerCreateRequest, HostConfig } from '../../../api/types/container-config.js';
+import { InvalidArgument } from '../../../errors.js';
+import { eventAttributes, type ContainerContext } from './context.js';
+import { commandArgs, mergeImageDefaults } from './spec/process.js';
+import { generateName } from './names.js';
+import { initialState, type ContainerRecord } from './record.js';
+import { checkContainerName } from './store.js';
+
+export interface CreateResult {
+  Id: string;
+  Warnings: string[];
+}
+
+export async function createContainer(ctx: ContainerContext, request: ContainerCreateRequest, name: string | undefined): Promise<CreateResult> {
+  const { HostConfig: hostConfig = {}, NetworkingConfig: _networking, ...config } = request;
+  if (!config.Image) throw new InvalidArgument('No image specified: Config.Image is required');
+  const runtime = hostConfig.Runtime || ctx.config.defaultRuntime;
+  if (runtime !== 'berth' && !ctx.config.runtimes[runtime]) {
+    throw new InvalidArgument(`unknown or invalid runtime name: ${runtime}`);
+  }
+  checkHostConfig(hostConfig);
+  const containerName = name ? checkContainerName(name) : generateName((n) => ctx.store.byName(n) !== undefined);
+  const image = await ctx.images.imageForContainer(config.Image);
+  const defaults = image.config.config;
+  const merged = mergeImageDefaults(config, defaults);
+  // What inspect shows: the image's labels, ports and volumes under the container's own.
+  merged.Labels = { ...(defaults?.Labels ?? {}), ...(config.Labels ?? {}) };
+  if (defaults?.ExposedPorts) merged.ExposedPorts = { ...defaults.ExposedPorts, ...(config.ExposedPorts ?? {}) };
+  if (defaults?.Volumes) merged.Volumes = { ...defaults.Volumes, ...(config.Volumes ?? {}) };
+  const [path = '', ...args] = commandArgs(merged);
+  const id = randomBytes(32).toString('hex');
+  const record: ContainerRecord = {
+    id,
+    name: containerName,
+    created: new Date().toISOString(),
+    image: image.record.id,
+    imageName: config.Image,
+    config: { ...merged, Hostname: merged.Hostname || id.slice(0, 12) },
+    hostConfig: { ...hostConfig, Runtime: runtime },
+    path,
+    args,
+    runtime,
+    driver: ctx.images.driver.name,
+    state: initialState(),
+    restartCount: 0,
+  };
+  await ctx.store.add(record);
+  try {
+    await ctx.images.driver.createContainerLayer(id, image.topChainId);
+  } catch (err) {
+    await ctx.store.remove(id);
+    throw err;
+  }
+  ctx.events.publish('container', 'create', id, eventAttributes(record));
+  return { Id: id, Warnings: [] };
+}
+
+function checkHostConfig(hostConfig: HostConfig): void {
+  const restart = hostConfig.RestartPolicy?.Name ?? '';
+  if (!['', 'no', 'always', 'unless-stopped', 'on-failure'].includes(restart)) {
+    throw new InvalidArgument(`invalid restart policy '${restart}'`);
+  }
+  if (hostConfig.AutoRemove && restart !== '' && restart !== 'no') {
+    throw new InvalidArgument('can\'t create \'AutoRemove\' container with restart policy');
+  }
+}

@@ -1,0 +1,116 @@
+// `GET /containers/{id}/json` and `GET /containers/json`: a container in Docker's shapes
+// (ContainerJSON and the list's Container summary).
+import type { ContainerContext } from './context.js';
+import { logPath } from './context.js';
+import type { ContainerRecord } from './record.js';
+
+function bindMounts(record: ContainerRecord) {
+  return (record.hostConfig.Binds ?? []).map((bind) => {
+    const [source = '', destination = '', mode = ''] = bind.split(':');
+    return { Type: 'bind', Source: source, Destination: destination, Mode: mode, RW: !mode.split(',').includes('ro'), Propagation: 'rprivate' };
+  });
+}
+
+export async function inspectContainer(ctx: ContainerContext, nameOrId: string) {
+  const record = ctx.store.get(nameOrId);
+  const s = record.state;
+  const files = { dir: ctx.store.directory(record.id) };
+  return {
+    Id: record.id,
+    Created: record.created,
+    Path: record.path,
+    Args: record.args,
+    State: {
+      Status: s.status,
+      Running: s.status === 'running' || s.status === 'paused' || s.status === 'restarting',
+      Paused: s.status === 'paused',
+      Restarting: s.status === 'restarting',
+      OOMKilled: s.oomKilled,
+      Dead: s.status === 'dead',
+      Pid: s.pid,
+      ExitCode: s.exitCode,
+      Error: s.error,
+      StartedAt: s.startedAt,
+      FinishedAt: s.finishedAt,
+    },
+    Image: record.image,
+    ResolvConfPath: `${files.dir}/resolv.conf`,
+    HostnamePath: `${files.dir}/hostname`,
+    HostsPath: `${files.dir}/hosts`,
+    LogPath: logPath(ctx, record.id),
+    Name: `/${record.name}`,
+    RestartCount: record.restartCount,
+    Driver: record.driver,
+    Platform: 'linux',
+    MountLabel: '',
+    ProcessLabel: '',
+    AppArmorProfile: '',
+    ExecIDs: null,
+    HostConfig: {
+      ...record.hostConfig,
+      LogConfig: record.hostConfig.LogConfig ?? { Type: 'json-file', Config: { 'max-size': String(ctx.config.log.maxSize), 'max-file': String(ctx.config.log.maxFiles) } },
+      NetworkMode: record.hostConfig.NetworkMode || 'none',
+      RestartPolicy: record.hostConfig.RestartPolicy ?? { Name: 'no', MaximumRetryCount: 0 },
+    },
+    GraphDriver: { Name: record.driver, Data: await ctx.images.driver.graphDriverData(record.id).catch(() => ({})) },
+    Mounts: bindMounts(record),
+    Config: { ...record.config, Image: record.imageName },
+    NetworkSettings: {
+      Bridge: '', SandboxID: '', SandboxKey: '', Ports: {}, HairpinMode: false,
+      LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0, SecondaryIPAddresses: null, SecondaryIPv6Addresses: null,
+      EndpointID: '', Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', MacAddress: '',
+      Networks: {},
+    },
+  };
+}
+
+/** Docker's Status column: "Up 3 seconds", "Exited (0) 5 minutes ago", "Created". */
+export function humanStatus(record: ContainerRecord, now = Date.now()): string {
+  const s = record.state;
+  switch (s.status) {
+    case 'running': return `Up ${humanDuration(now - Date.parse(s.startedAt))}`;
+    case 'paused': return `Up ${humanDuration(now - Date.parse(s.startedAt))} (Paused)`;
+    case 'restarting': return `Restarting (${s.exitCode}) ${humanDuration(now - Date.parse(s.finishedAt))} ago`;
+    case 'exited': return `Exited (${s.exitCode}) ${humanDuration(now - Date.parse(s.finishedAt))} ago`;
+    case 'removing': return 'Removal In Progress';
+    case 'dead': return 'Dead';
+    default: return 'Created';
+  }
+}
+
+/** Go's units.HumanDuration, as Docker prints it. */
+export function humanDuration(ms: number): string {
+  const seconds = Math.max(0, Math.round(ms / 1000));
+  if (seconds < 1) return 'Less than a second';
+  if (seconds === 1) return '1 second';
+  if (seconds < 60) return `${seconds} seconds`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes === 1) return 'About a minute';
+  if (minutes < 60) return `${minutes} minutes`;
+  const hours = Math.round(minutes / 60);
+  if (hours === 1) return 'About an hour';
+  if (hours < 48) return `${hours} hours`;
+  if (hours < 24 * 7 * 2) return `${Math.round(hours / 24)} days`;
+  if (hours < 24 * 30 * 2) return `${Math.round(hours / 24 / 7)} weeks`;
+  if (hours < 24 * 365 * 2) return `${Math.round(hours / 24 / 30)} months`;
+  return `${Math.round(hours / 24 / 365)} years`;
+}
+
+export function containerSummary(record: ContainerRecord) {
+  const command = [record.path, ...record.args].join(' ');
+  return {
+    Id: record.id,
+    Names: [`/${record.name}`],
+    Image: record.imageName,
+    ImageID: record.image,
+    Command: command,
+    Created: Math.floor(Date.parse(record.created) / 1000),
+    Ports: [],
+    Labels: record.config.Labels ?? {},
+    State: record.state.status,
+    Status: humanStatus(record),
+    HostConfig: { NetworkMode: record.hostConfig.NetworkMode || 'none' },
+    NetworkSettings: { Networks: {} },
+    Mounts: bindMounts(record),
+  };
+}
