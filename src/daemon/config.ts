@@ -153,10 +153,16 @@ export function parseDaemonArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
   if (defaultRuntime !== 'berth' && !runtimes[defaultRuntime]) {
     throw new InvalidArgument(`default runtime "${defaultRuntime}" is not configured: add it to "runtimes" in ${configFile}`);
   }
+  const hostList = hosts.length ? hosts : file.hosts?.length ? file.hosts : [`unix://${execRoot}/berth.sock`];
+  for (const host of hostList) {
+    if (host.startsWith('tcp://') && !tlsverify) {
+      throw new InvalidArgument(`refusing to listen on ${host} without TLS: give --tlsverify --tlscacert --tlscert --tlskey`);
+    }
+  }
   return {
     dataRoot: pick('data-root', file['data-root'], '/var/lib/berth'),
     execRoot,
-    hosts: hosts.length ? hosts : file.hosts?.length ? file.hosts : [`unix://${execRoot}/berth.sock`],
+    hosts: hostList,
     storageDriver: pick('storage-driver', file['storage-driver'], env.BERTH_STORAGE_DRIVER ?? 'overlay'),
     defaultRuntime,
     runtimes,

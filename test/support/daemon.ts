@@ -28,6 +28,8 @@ export interface TestDaemonOptions {
   daemonJson?: Record<string, unknown>;
   /** Seed busybox:latest (default true). */
   busybox?: boolean;
+  /** More berthd flags (another -H listener, TLS files). */
+  extraArgs?: string[];
 }
 
 export interface CommandResult {
@@ -106,7 +108,8 @@ export class TestDaemon {
     const child = spawn(process.execPath, [berthd,
       '--data-root', this.dataRoot, '--exec-root', this.execRoot, '-H', this.host,
       '--config-file', join(this.dir, 'daemon.json'),
-      ...(this.options.storageDriver ? ['--storage-driver', this.options.storageDriver] : [])], { stdio: ['ignore', 'ignore', 'pipe'] });
+      ...(this.options.storageDriver ? ['--storage-driver', this.options.storageDriver] : []),
+      ...(this.options.extraArgs ?? [])], { stdio: ['ignore', 'ignore', 'pipe'] });
     this.process = child;
     child.stderr!.on('data', (d: Buffer) => (this.output += d.toString()));
     let exited = false;

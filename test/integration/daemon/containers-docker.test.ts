@@ -95,6 +95,34 @@ describe('berthd with the docker CLI: containers', { skip }, () => {
     docker(['rm', '-f', name]);
   });
 
+  it('runs the reaper as PID 1 with --init, and restarts on failure as the policy says', async () => {
+    const ps = docker(['run', '--rm', '--init', 'busybox', 'ps', '-o', 'pid,args']);
+    assert.match(ps.stdout, /^\s*1 \/sbin\/berth-reaper -- ps/m);
+    const flaky = daemon.name('flaky');
+    docker(['run', '-d', '--name', flaky, '--restart', 'on-failure:2', 'busybox', 'sh', '-c', 'echo attempt; exit 1']);
+    await waitFor(() => inspect(flaky, '{{.RestartCount}} {{.State.Status}}') === '2 exited', 10_000);
+    await sleep(500);
+    assert.equal(docker(['logs', flaky]).stdout, 'attempt\nattempt\nattempt\n');
+    docker(['rm', flaky]);
+  });
+
+  it('follows logs, renames, shows top, reports events and waits', async () => {
+    const name = daemon.name('busy');
+    docker(['run', '-d', '--name', name, 'busybox', 'sh', '-c', 'for i in 1 2 3; do echo $i; sleep 0.2; done; exec sleep 60']);
+    const follow = spawnSync(dockerCli, ['logs', '-f', name], { env: { ...process.env, DOCKER_HOST: daemon.host }, encoding: 'utf8', timeout: 3000 });
+    assert.equal(follow.stdout, '1\n2\n3\n');
+    assert.match(docker(['top', name]).stdout, /sleep 60/);
+    const renamed = daemon.name('renamed');
+    assert.equal(docker(['rename', name, renamed]).status, 0);
+    const since = Math.floor(Date.now() / 1000) - 1;
+    assert.equal(docker(['kill', renamed]).status, 0);
+    assert.equal(docker(['wait', renamed]).stdout, '137\n');
+    const events = docker(['events', '--since', String(since), '--until', String(Math.ceil(Date.now() / 1000) + 1),
+      '--filter', `container=${renamed}`, '--format', '{{.Action}} {{.Actor.Attributes.name}}']);
+    assert.match(events.stdout, new RegExp(`kill ${renamed}\ndie ${renamed}`));
+    docker(['rm', renamed]);
+  });
+
   it('answers bad requests with Docker\'s statuses', async () => {
     assert.equal((await daemon.request('GET', '/containers/nope/json')).status, 404);
     const badName = await daemon.request('POST', '/containers/create?name=bad%20name', { Image: 'busybox', Cmd: ['true'] });
