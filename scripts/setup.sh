@@ -29,4 +29,8 @@ fi
 npm ci --no-audit --no-fund
 npm run build
 bash scripts/make-fixtures.sh
+# README's run command (`berth run --rm busybox echo hello`) needs busybox:latest, made here
+# from the fixture rootfs: berth never pulls it from the network. It needs root (the default
+# data root is /var/lib/berth), as berthd does.
+if [[ $(id -u) -eq 0 ]]; then node scripts/seed-busybox-image.mjs; else echo "setup: not root: skipping the busybox image (run the set-up command as root to make it)"; fi
 echo "setup: done"
