@@ -32,22 +32,15 @@ export const controlPayloadMax = 64;
 /** The monitor writes one byte to this fd, if open, once it listens. */
 export const monitorReadyFd = 4;
 
-export interface MonitorRecordBytes {
-  type: number;
-  payload: Buffer;
-}
+export type { RecordBytes as MonitorRecordBytes } from '../wire/records.js';
 
 export interface MonitorExit {
   exitCode: number;
   oomKilled: boolean;
 }
 
-export function encodeRecord(type: number, payload: Buffer = Buffer.alloc(0)): Buffer {
-  const header = Buffer.alloc(8);
-  header.writeUInt32LE(type, 0);
-  header.writeUInt32LE(payload.length, 4);
-  return payload.length ? Buffer.concat([header, payload]) : header;
-}
+export { encodeRecord } from '../wire/records.js';
+import { encodeRecord } from '../wire/records.js';
 
 function u32(value: number): Buffer {
   const b = Buffer.alloc(4);
@@ -83,25 +76,4 @@ export function decodeExit(payload: Buffer): MonitorExit {
   return { exitCode: payload.readInt32LE(0), oomKilled: payload.readUInt32LE(4) !== 0 };
 }
 
-/** Splits a byte stream into records; keeps a partial record until the rest arrives. */
-export class MonitorRecordReader {
-  private pending: Buffer = Buffer.alloc(0);
-
-  push(chunk: Buffer): MonitorRecordBytes[] {
-    this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
-    const out: MonitorRecordBytes[] = [];
-    while (this.pending.length >= 8) {
-      const type = this.pending.readUInt32LE(0);
-      const length = this.pending.readUInt32LE(4);
-      if (this.pending.length < 8 + length) break;
-      out.push({ type, payload: this.pending.subarray(8, 8 + length) });
-      this.pending = this.pending.subarray(8 + length);
-    }
-    return out;
-  }
-
-  /** Bytes of an incomplete record still held. */
-  get buffered(): number {
-    return this.pending.length;
-  }
-}
+export { RecordReader as MonitorRecordReader } from '../wire/records.js';

@@ -66,10 +66,9 @@ export const CloneFlag = {
 } as const;
 
 /** A record as berth-init reads it: a type and its payload. */
-export interface PlanRecordBytes {
-  type: number;
-  payload: Buffer;
-}
+export type { RecordBytes as PlanRecordBytes } from '../../wire/records.js';
+import type { RecordBytes as PlanRecordBytes } from '../../wire/records.js';
+import { encodeRecord } from '../../wire/records.js';
 
 export function cString(...strings: string[]): Buffer {
   return Buffer.concat(strings.map((s) => Buffer.from(`${s}\0`, 'utf8')));
@@ -88,30 +87,8 @@ export function u64(...values: bigint[]): Buffer {
 }
 
 export function encodeRecords(records: PlanRecordBytes[]): Buffer {
-  const parts: Buffer[] = [];
-  for (const r of [...records, { type: PlanRecord.End, payload: Buffer.alloc(0) }]) {
-    const header = Buffer.alloc(8);
-    header.writeUInt32LE(r.type, 0);
-    header.writeUInt32LE(r.payload.length, 4);
-    parts.push(header, r.payload);
-  }
-  return Buffer.concat(parts);
+  return Buffer.concat([...records, { type: PlanRecord.End, payload: Buffer.alloc(0) }].map((r) => encodeRecord(r.type, r.payload)));
 }
 
-/** Splits a stream of sync records; keeps an incomplete tail for the next chunk. */
-export class SyncRecordReader {
-  private pending: Buffer = Buffer.alloc(0);
-
-  push(chunk: Buffer): PlanRecordBytes[] {
-    this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
-    const out: PlanRecordBytes[] = [];
-    while (this.pending.length >= 8) {
-      const type = this.pending.readUInt32LE(0);
-      const length = this.pending.readUInt32LE(4);
-      if (this.pending.length < 8 + length) break;
-      out.push({ type, payload: this.pending.subarray(8, 8 + length) });
-      this.pending = this.pending.subarray(8 + length);
-    }
-    return out;
-  }
-}
+/** berth-init's sync records arrive in the shared framing. */
+export { RecordReader as SyncRecordReader } from '../../wire/records.js';
