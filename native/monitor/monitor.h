@@ -84,4 +84,7 @@ extern pid_t container_pid;
 extern int pty_master;
 extern uint16_t pending_rows, pending_cols;
 
+/* socket.c */
+int listen_unix(const char *path, int backlog);
+
 #endif
