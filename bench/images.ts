@@ -7,8 +7,8 @@
 // cold `docker pull` (docker unpacks into overlay2 while it pulls). Prints medians and the ratio.
 //
 //   BENCH_RUNS=5 npm run bench:images
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, readdirSync, renameSync, rmdirSync, rmSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,32 +21,13 @@ import { ImageStore } from '../src/images/image-store.js';
 import { importRootfsTar } from '../src/images/import.js';
 import { parseReference } from '../src/images/reference.js';
 import { TestRegistry } from '../test/support/registry.js';
+import { aptInstall, firstExisting, log, run } from './support/host.js';
+import { ensureDockerd, startPrivateDockerd, type PrivateDockerd } from './support/private-dockerd.js';
 
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const cacheDir = fileURLToPath(new URL('../../bench/.cache/', import.meta.url));
 const fixture = join(cacheDir, 'debian-minbase.tar');
-const aptEnv = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-
-const log = (message: string) => process.stderr.write(`bench: ${message}\n`);
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(0)} MB`;
-
-function run(command: string, args: string[], what = `${command} ${args.join(' ')}`): string {
-  const r = spawnSync(command, args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 64 << 20 });
-  if (r.status !== 0) throw new Error(`${what}: exit ${r.status ?? r.signal}: ${r.stderr.trim()}`);
-  return r.stdout;
-}
-
-function aptInstall(packages: string[]): boolean {
-  log(`installing ${packages.join(' ')} from Debian`);
-  let r = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], { stdio: 'inherit', env: aptEnv });
-  if (r.status !== 0) {
-    spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env: aptEnv });
-    r = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], { stdio: 'inherit', env: aptEnv });
-  }
-  return r.status === 0;
-}
-
-const firstExisting = (paths: string[]) => paths.find((p) => existsSync(p));
 
 /** The Debian mirror apt uses (deb822 .sources or one-line .list), for debootstrap. */
 function debianMirror(): string {
@@ -144,106 +125,7 @@ async function benchBerth(host: string, ref: string, dir: string): Promise<numbe
   return times;
 }
 
-interface Dockerd {
-  child: ChildProcess;
-  docker: (args: string[]) => string;
-  execRoot: string;
-}
-
-function ensureDockerd(): string | undefined {
-  const found = () => firstExisting(['/usr/sbin/dockerd', '/usr/bin/dockerd']);
-  if (found()) return found();
-  if (!aptInstall(['docker.io'])) return undefined;
-  // The package must not leave the system's docker running.
-  if (existsSync('/run/systemd/system')) {
-    spawnSync('systemctl', ['disable', '--now', 'docker.service', 'docker.socket'], { stdio: 'ignore' });
-  } else if (existsSync('/var/run/docker.pid') && existsSync('/etc/init.d/docker')) {
-    spawnSync('/etc/init.d/docker', ['stop'], { stdio: 'ignore' });
-  }
-  return found();
-}
-
-/** dockerd makes /run/docker/plugins whatever its exec root; the bench removes it if it made it. */
-const hostPluginDir = '/run/docker';
-const hostPluginDirExisted = existsSync(hostPluginDir);
-
-async function startDockerd(dockerd: string, registryHost: string, dir: string): Promise<Dockerd> {
-  const client = firstExisting(['/usr/bin/docker', '/usr/local/bin/docker']);
-  if (!client) throw new Error('no docker client (/usr/bin/docker or /usr/local/bin/docker)');
-  const sock = join(dir, 'docker.sock');
-  const execRoot = join(dir, 'docker-exec');
-  const logFile = join(dir, 'dockerd.log');
-  const out = openSync(logFile, 'a');
-  const child = spawn(dockerd, [
-    '--data-root', join(dir, 'docker-data'), '--exec-root', execRoot, '--pidfile', join(dir, 'docker.pid'),
-    '-H', `unix://${sock}`, '--bridge=none', '--iptables=false', '--ip6tables=false', '--storage-driver=overlay2',
-    '--insecure-registry', registryHost,
-  ], { stdio: ['ignore', out, out] });
-  closeSync(out);
-  const docker = (args: string[]) => run(client, ['--config', join(dir, 'docker-config'), '-H', `unix://${sock}`, ...args], `docker ${args.join(' ')}`);
-  const d = { child, docker, execRoot };
-  const deadline = Date.now() + 30_000;
-  try {
-    for (;;) {
-      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`dockerd exited (${child.exitCode ?? child.signalCode}); see its log above`);
-      try {
-        log(`dockerd ${docker(['info', '--format', '{{.ServerVersion}} {{.Driver}}']).trim()} on ${sock}`);
-        return d;
-      } catch {
-        if (Date.now() > deadline) throw new Error('dockerd did not answer `docker info` within 30 s; see its log above');
-      }
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  } catch (err) {
-    await stopDockerd(d);
-    const tail = readFileSync(logFile, 'utf8').trim().split('\n').slice(-15).join('\n');
-    if (tail) process.stderr.write(`--- dockerd log (last lines) ---\n${tail}\n`);
-    throw err;
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  const timeout = new Promise((r) => setTimeout(r, 20_000, 'timeout'));
-  if ((await Promise.race([exited, timeout])) === 'timeout') {
-    child.kill('SIGKILL');
-    await exited;
-  }
-}
-
-async function stopDockerd(d: Dockerd): Promise<void> {
-  await stopProcess(d.child);
-  if (!hostPluginDirExisted) {
-    // Only an empty tree of directories: anything else there is not the bench's.
-    try {
-      rmdirSync(join(hostPluginDir, 'plugins'));
-      rmdirSync(hostPluginDir);
-    } catch { /* not empty, or already gone */ }
-  }
-  // The containerd dockerd started for itself normally goes with it; not if dockerd was killed.
-  const pidFile = join(d.execRoot, 'containerd', 'containerd.pid');
-  if (existsSync(pidFile)) {
-    const pid = Number(readFileSync(pidFile, 'utf8').trim());
-    if (pid > 0 && alive(pid)) {
-      process.kill(pid, 'SIGTERM');
-      for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
-      if (alive(pid)) process.kill(pid, 'SIGKILL');
-    }
-  }
-}
-
-async function benchDocker(d: Dockerd, ref: string): Promise<number[]> {
+async function benchDocker(d: PrivateDockerd, ref: string): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     try {
@@ -267,7 +149,7 @@ async function main(): Promise<void> {
 
   const dir = mkdtempSync(join(tmpdir(), 'berth-bench-images-'));
   let registry: TestRegistry | undefined;
-  let dockerd: Dockerd | undefined;
+  let dockerd: PrivateDockerd | undefined;
   try {
     registry = await TestRegistry.start();
     const ref = `${registry.host}/bench/debian:minbase`;
@@ -288,7 +170,7 @@ async function main(): Promise<void> {
     if (!dockerdPath) skipped = 'docker.io could not be installed from Debian';
     else {
       try {
-        dockerd = await startDockerd(dockerdPath, registry.host, dir);
+        dockerd = await startPrivateDockerd(dockerdPath, dir, { insecureRegistries: [registry.host] });
         docker = await benchDocker(dockerd, ref);
       } catch (err) {
         skipped = `dockerd could not be used: ${(err as Error).message}`;
@@ -312,7 +194,7 @@ async function main(): Promise<void> {
       console.log('target: at most 0.60x docker — not measured');
     }
   } finally {
-    if (dockerd) await stopDockerd(dockerd).catch((err) => log(`stopping dockerd: ${(err as Error).message}`));
+    if (dockerd) await dockerd.stop().catch((err) => log(`stopping dockerd: ${(err as Error).message}`));
     unmountUnder(dir);
     await registry?.stop();
     rmSync(dir, { recursive: true, force: true });
