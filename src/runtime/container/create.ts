@@ -8,7 +8,7 @@ import { runHooks } from '../hooks.js';
 import { openCgroup, type Cgroup } from '../cgroups/index.js';
 import { buildCreatePlan, startHookRecords, type SeccompProgram } from '../plan/build.js';
 import { InitProcess, type Launcher, type StdioSlot } from '../process/init-process.js';
-import { compileSeccompFilter, seccompFilterFlags } from '../seccomp/index.js';
+import { compileSeccompCached } from '../seccomp/index.js';
 import { loadBundleSpec } from '../spec/load.js';
 import type { DeviceCgroupRule, Resources, Seccomp, Spec } from '../spec/types.js';
 import { containerState, type RuntimeContext } from './context.js';
@@ -134,7 +134,7 @@ function hasSetupHooks(spec: Spec): boolean {
 
 function seccompProgram(seccomp: Seccomp | undefined): SeccompProgram | undefined {
   if (!seccomp) return undefined;
-  return { program: compileSeccompFilter(seccomp), flags: seccompFilterFlags(seccomp) };
+  return compileSeccompCached(seccomp);
 }
 
 async function undoCreate(ctx: RuntimeContext, id: string, cgroup: Cgroup | undefined, init: InitProcess | undefined): Promise<void> {

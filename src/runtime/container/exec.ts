@@ -5,7 +5,7 @@ import { statSync } from 'node:fs';
 import { FailedPrecondition } from '../../errors.js';
 import { buildExecPlan } from '../plan/build.js';
 import { InitProcess, type Launcher, type StdioSlot } from '../process/init-process.js';
-import { compileSeccompFilter, seccompFilterFlags } from '../seccomp/index.js';
+import { compileSeccompCached } from '../seccomp/index.js';
 import type { NamespaceType, Process } from '../spec/types.js';
 import { validateProcess } from '../spec/validate.js';
 import { containerStatus, openContainerCgroup, type RuntimeContext } from './context.js';
@@ -47,7 +47,7 @@ export async function execInContainer(ctx: RuntimeContext, id: string, options: 
     process: execProcess,
     namespaces: namespacesToJoin(record.pid, (record.spec.linux?.namespaces ?? []).map((n) => n.type)),
     cgroupProcsFiles: cgroup.procsFiles(),
-    seccomp: seccomp ? { program: compileSeccompFilter(seccomp), flags: seccompFilterFlags(seccomp) } : undefined,
+    seccomp: seccomp ? compileSeccompCached(seccomp) : undefined,
     consoleSocket: options.consoleSocket,
     setsid: false,
     foreground: !options.detach,
