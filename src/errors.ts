@@ -5,6 +5,7 @@ export type ErrorKind =
   | 'NotFound'
   | 'InvalidArgument'
   | 'Conflict'
+  | 'Unauthenticated'
   | 'FailedPrecondition'
   | 'Unavailable'
   | 'Unsupported'
@@ -36,6 +37,13 @@ export class InvalidArgument extends BerthError {
 export class Conflict extends BerthError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('Conflict', message, options);
+  }
+}
+
+/** Credentials were refused (a registry login). */
+export class Unauthenticated extends BerthError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('Unauthenticated', message, options);
   }
 }
 

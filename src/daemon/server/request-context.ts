@@ -17,8 +17,8 @@ export class RequestContext {
     /** Absent for `Upgrade: tcp` requests, whose socket is already detached from HTTP. */
     private readonly res: ServerResponse | undefined,
     readonly socket: Duplex,
-    /** Bytes that arrived after an upgrade request's headers (stdin sent early). */
-    private readonly head: Buffer,
+    /** Bytes that arrived after an upgrade request's headers: its body, then early stdin. */
+    private head: Buffer,
     readonly params: Record<string, string>,
     readonly query: URLSearchParams,
     /** The version the client asked for in the path, or the daemon's own. */
@@ -57,6 +57,7 @@ export class RequestContext {
   }
 
   private async body(limit: number): Promise<Buffer> {
+    if (!this.res) return this.upgradeBody(limit);
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of this.req as AsyncIterable<Buffer>) {
@@ -65,6 +66,30 @@ export class RequestContext {
       chunks.push(chunk);
     }
     return Buffer.concat(chunks);
+  }
+
+  /**
+   * An `Upgrade: tcp` request's body (exec start's JSON) is not parsed by Node: it arrives on
+   * the socket after the headers, Content-Length bytes, before anything the client streams.
+   */
+  private async upgradeBody(limit: number): Promise<Buffer> {
+    const length = Number(this.req.headers['content-length'] ?? 0);
+    if (!Number.isInteger(length) || length < 0 || length > limit) throw new InvalidArgument(`invalid Content-Length for an upgrade request`);
+    while (this.head.length < length) {
+      const chunk = await new Promise<Buffer | null>((resolve) => {
+        const onData = (d: Buffer) => { cleanup(); resolve(d); };
+        const onEnd = () => { cleanup(); resolve(null); };
+        const cleanup = () => { this.socket.off('data', onData); this.socket.off('end', onEnd); this.socket.pause(); };
+        this.socket.on('data', onData);
+        this.socket.on('end', onEnd);
+        this.socket.resume();
+      });
+      if (!chunk) throw new InvalidArgument('the request body ended early');
+      this.head = Buffer.concat([this.head, chunk]);
+    }
+    const body = this.head.subarray(0, length);
+    this.head = this.head.subarray(length);
+    return body;
   }
 
   /** The request body as a stream (load, import, build contexts). */

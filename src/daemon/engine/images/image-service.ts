@@ -1,15 +1,33 @@
 // The daemon's images: the content store, the image store and the graph driver behind the
 // image endpoints, and what containers need from them (an image's config and unpacked layers).
+// Each endpoint's job lives in its own file (pull.ts, push.ts, remove.ts, ...); this class
+// holds the shared state and the rules between jobs:
+//   - layers are unpacked and removed one job at a time (the `layers` queue);
+//   - content garbage collection never runs while a job that writes or reads blobs is under
+//     way (pull, push, load, import, save), and such jobs wait for a collection to finish.
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
 import { ContentStore } from '../../../images/content-store.js';
-import { ImageStore, type ContainerUse } from '../../../images/image-store.js';
+import { ImageStore, type ContainerUse, type DeleteResponseItem } from '../../../images/image-store.js';
 import { parseImageConfig, type ImageConfig } from '../../../images/formats/image-config.js';
-import { parseManifest } from '../../../images/formats/manifest.js';
-import { openGraphDriver, unpackImage, type GraphDriver } from '../../../images/graphdriver/index.js';
+import { parseManifest, type ImageManifest } from '../../../images/formats/manifest.js';
+import { openGraphDriver, type GraphDriver } from '../../../images/graphdriver/index.js';
 import type { ImageRecord } from '../../../images/image-store.js';
 import { FailedPrecondition } from '../../../errors.js';
 import type { DaemonPaths } from '../../daemon-paths.js';
 import type { EventBus } from '../events.js';
+import { importImage, type ImportRequest } from './import.js';
+import { loadArchive, saveArchive } from './archive.js';
+import { login, type LoginResult } from './login.js';
+import type { ProgressSink } from './progress.js';
+import { pull, type PullRequest } from './pull.js';
+import { push, type PushRequest } from './push.js';
+import type { AuthConfig } from './registry-auth.js';
+import { pruneImages, removeImage, type PruneReport } from './remove.js';
+import { historyOf, inspectImage, listImages, type HistoryItem, type ImageInspect, type ImageListOptions, type ImageSummary } from './summaries.js';
+import { tagImage } from './tag.js';
+import { unpackLayers, type LayerUnpackEvent } from './unpack.js';
 
 export interface ImageServiceOptions {
   paths: DaemonPaths;
@@ -17,6 +35,9 @@ export interface ImageServiceOptions {
   events: EventBus;
   insecureRegistries: string[];
 }
+
+/** An image config with every field as stored (comment, container_config, docker_version, ...). */
+export type RawImageConfig = ImageConfig & Record<string, unknown>;
 
 /** What a container is made from. */
 export interface ContainerImage {
@@ -29,7 +50,13 @@ export interface ContainerImage {
 export class ImageService {
   /** Set by the daemon: which container, if any, uses an image (Docker's removal rules). */
   containerUse: (imageId: string) => ContainerUse | undefined = () => undefined;
-  private unpacking: Promise<unknown> = Promise.resolve();
+  /** Layer unpacking and removal, one at a time. */
+  private layers: Promise<unknown> = Promise.resolve();
+  /** Jobs that touch blobs, in flight. */
+  private blobJobs = 0;
+  private collecting: Promise<void> | undefined;
+  /** Raw image configs by id: content-addressed, so never stale. */
+  private readonly rawConfigs = new Map<string, RawImageConfig>();
 
   private constructor(
     readonly options: ImageServiceOptions,
@@ -46,15 +73,134 @@ export class ImageService {
     return new ImageService(options, content, store, driver);
   }
 
+  get events(): EventBus {
+    return this.options.events;
+  }
+
+  /** Where imports stage their compressed layer. */
+  async scratchDirectory(): Promise<string> {
+    const dir = join(this.options.paths.dataRoot, 'tmp');
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    return dir;
+  }
+
+  // ---- shared rules between jobs ----
+
+  /** Runs a job that writes or reads blobs: no garbage collection meanwhile. */
+  async withBlobs<T>(job: () => Promise<T>): Promise<T> {
+    while (this.collecting) await this.collecting;
+    this.blobJobs++;
+    try {
+      return await job();
+    } finally {
+      this.blobJobs--;
+    }
+  }
+
+  /** Removes blobs no image references, unless a job is using blobs right now (then: next time). */
+  async collectGarbage(): Promise<void> {
+    if (this.blobJobs > 0 || this.collecting) return;
+    this.collecting = this.content.garbageCollect(this.store.referencedBlobs()).then(() => {}, () => {}).finally(() => {
+      this.collecting = undefined;
+    });
+    await this.collecting;
+  }
+
+  /** Runs layer work (unpack, removal) after the layer work queued before it. */
+  inLayerQueue<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.layers.then(work, work);
+    this.layers = next.catch(() => {});
+    return next;
+  }
+
+  /** Unpacks an image's layers into the graph driver; returns the top chain ID. */
+  unpack(manifest: ImageManifest, config: ImageConfig, onLayer?: (event: LayerUnpackEvent) => void): Promise<string | undefined> {
+    return this.inLayerQueue(() => unpackLayers(this.driver, this.content, manifest, config, onLayer));
+  }
+
+  async manifestOf(record: ImageRecord): Promise<ImageManifest> {
+    const manifest = parseManifest(await this.content.read(record.manifestDigest), undefined, record.manifestDigest);
+    if (manifest.kind !== 'manifest') throw new FailedPrecondition(`image ${record.id}: ${record.manifestDigest} is not an image manifest`);
+    return manifest;
+  }
+
+  /** The config as stored, with the fields berth's ImageConfig type does not name (comment, container_config, ...). */
+  async rawConfig(imageId: string): Promise<RawImageConfig> {
+    const cached = this.rawConfigs.get(imageId);
+    if (cached) return cached;
+    const bytes = await this.content.read(imageId);
+    const config = parseImageConfig(bytes, `config ${imageId}`) as RawImageConfig;
+    this.rawConfigs.set(imageId, config);
+    return config;
+  }
+
+  forgetConfig(imageId: string): void {
+    this.rawConfigs.delete(imageId);
+  }
+
+  // ---- what containers need ----
+
+  /** An image's config, or undefined once the image is gone (a container outlives a forced rmi). */
+  async imageConfig(imageId: string): Promise<ImageConfig | undefined> {
+    if (!(await this.content.has(imageId))) return undefined;
+    return parseImageConfig(await this.content.read(imageId), `config ${imageId}`);
+  }
+
   /** The image a container is created from, its layers unpacked (NotFound if not stored). */
   async imageForContainer(nameOrId: string): Promise<ContainerImage> {
     const record = this.store.resolve(nameOrId);
-    const manifest = parseManifest(await this.content.read(record.manifestDigest), undefined, record.manifestDigest);
-    if (manifest.kind !== 'manifest') throw new FailedPrecondition(`image ${nameOrId}: ${record.manifestDigest} is not an image manifest`);
+    const manifest = await this.manifestOf(record);
     const config = parseImageConfig(await this.content.read(record.id), `config ${record.id}`);
-    // One unpack at a time: two creates from one new image must not both make its layers.
-    const unpacked = this.unpacking.then(() => unpackImage(this.driver, this.content, manifest, config));
-    this.unpacking = unpacked.catch(() => {});
-    return { record, config, topChainId: await unpacked };
+    return { record, config, topChainId: await this.unpack(manifest, config) };
+  }
+
+  // ---- the image endpoints (router/images/backend.ts) ----
+
+  pull(request: PullRequest, sink: ProgressSink): Promise<void> {
+    return pull(this, request, sink);
+  }
+
+  push(request: PushRequest, sink: ProgressSink): Promise<void> {
+    return push(this, request, sink);
+  }
+
+  importImage(request: ImportRequest, body: Readable, sink: ProgressSink): Promise<void> {
+    return importImage(this, request, body, sink);
+  }
+
+  tag(source: string, repo: string, tag: string | undefined): Promise<void> {
+    return tagImage(this, source, repo, tag);
+  }
+
+  remove(nameOrId: string, options: { force: boolean; noprune: boolean }): Promise<DeleteResponseItem[]> {
+    return removeImage(this, nameOrId, options);
+  }
+
+  prune(filters: Map<string, string[]>): Promise<PruneReport> {
+    return pruneImages(this, filters);
+  }
+
+  list(options: ImageListOptions): Promise<ImageSummary[]> {
+    return listImages(this, options);
+  }
+
+  inspect(nameOrId: string): Promise<ImageInspect> {
+    return inspectImage(this, nameOrId);
+  }
+
+  history(nameOrId: string): Promise<HistoryItem[]> {
+    return historyOf(this, nameOrId);
+  }
+
+  save(names: readonly string[], out: Writable): Promise<void> {
+    return saveArchive(this, names, out);
+  }
+
+  load(input: AsyncIterable<Buffer>, sink: ProgressSink): Promise<void> {
+    return loadArchive(this, input, sink);
+  }
+
+  login(auth: AuthConfig): Promise<LoginResult> {
+    return login(auth, this.options.insecureRegistries);
   }
 }
