@@ -23,7 +23,8 @@ if (files.length === 0) {
   process.exit(1);
 }
 // Integration tests start real containers; one file at a time keeps a 2-core machine honest.
-const result = spawnSync(process.execPath, ['--test', '--test-concurrency=1', '--test-reporter=spec', ...files], {
+// A test that hangs fails after 3 minutes (its cleanup still runs) rather than stalling CI.
+const result = spawnSync(process.execPath, ['--test', '--test-concurrency=1', '--test-timeout=180000', '--test-reporter=spec', ...files], {
   stdio: 'inherit',
 });
 process.exit(result.status ?? 1);
