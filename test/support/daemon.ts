@@ -15,6 +15,7 @@ import { importRootfsTar } from '../../src/images/import.js';
 import { Runtime } from '../../src/runtime/runtime.js';
 import { packageRoot } from '../../src/paths.js';
 import { busyboxRootfs, requireFixtures } from './fixtures.js';
+import { berthCgroupParents } from './sandbox.js';
 import { waitFor } from './streams.js';
 
 export const dockerCli = '/usr/local/bin/docker';
@@ -54,8 +55,8 @@ export class TestDaemon {
   readonly prefix = `bd-${randomBytes(3).toString('hex')}`;
   private process: ChildProcess | undefined;
   private output = '';
-  /** Container cgroups that existed before this daemon: not its leftovers. */
-  readonly cgroupsBefore = new Set(containerCgroups());
+  /** Container cgroups, and berth's cgroup parents, that existed before this daemon: not its leftovers. */
+  readonly cgroupsBefore = new Set([...containerCgroups(), ...berthCgroupParents()]);
 
   private constructor(private readonly options: TestDaemonOptions) {
     requireFixtures();
@@ -221,7 +222,7 @@ export function daemonLeftovers(daemon: TestDaemon): string[] {
   if (existsSync(daemon.dir)) found.push(daemon.dir);
   found.push(...mountsUnder(daemon.dir).map((m) => `mount ${m}`));
   found.push(...processesMentioning(daemon.dir).map((p) => `process ${p}`));
-  found.push(...containerCgroups().filter((dir) => !daemon.cgroupsBefore.has(dir)));
+  found.push(...[...containerCgroups(), ...berthCgroupParents()].filter((dir) => !daemon.cgroupsBefore.has(dir)));
   return found;
 }
 

@@ -1,7 +1,7 @@
 // A private place for one integration test: its own runtime root, bundles and container ids
 // under a temporary directory, and a cleanup that removes every container it made (processes
 // and cgroups included) even when the test failed half way.
-import { cpSync, mkdtempSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -23,6 +23,8 @@ export class Sandbox {
   readonly runtime: Runtime;
   /** Unique per sandbox, so that cgroups of concurrent or leftover runs never collide. */
   readonly prefix = `bt-${randomBytes(3).toString('hex')}`;
+  /** berth's cgroup parents that existed before this sandbox: not its leftovers. */
+  readonly cgroupParentsBefore = new Set(berthCgroupParents());
   private bundles = 0;
 
   constructor() {
@@ -75,7 +77,13 @@ export function leftovers(sandbox: Sandbox): string[] {
     for (const name of safeReaddir(base)) if (name.startsWith(sandbox.prefix)) found.push(join(base, name));
   }
   for (const name of safeReaddir(sandbox.root)) found.push(join(sandbox.root, name));
+  found.push(...berthCgroupParents().filter((dir) => !sandbox.cgroupParentsBefore.has(dir)));
   return found;
+}
+
+/** The /berth parent of container cgroups in every hierarchy where it exists. */
+export function berthCgroupParents(): string[] {
+  return safeReaddir('/sys/fs/cgroup').map((h) => join('/sys/fs/cgroup', h, 'berth')).filter((dir) => existsSync(dir));
 }
 
 function safeReaddir(dir: string): string[] {

@@ -229,11 +229,22 @@ export interface Placement {
  * Removes the container's directories in every hierarchy, then the parents in `created` that
  * are left empty, deepest first. Every hierarchy is attempted; the first failure is rethrown.
  */
+/**
+ * The parent of berth's container cgroups (`/berth/<id>`). It is berth's whichever container
+ * happened to make it: with several containers, the one that made it is often not the last to
+ * go, so it is removed by whichever container leaves it empty. Parents of other cgroup paths
+ * are removed only by the container that made them (they may be the user's own).
+ */
+export const berthCgroupParent = 'berth';
+
 export async function removePlacements(ops: CgroupfsOps, placements: Placement[], created: string[]): Promise<void> {
   let failure: unknown;
   await Promise.all(placements.map((p) => removeTree(ops, p.hostPath).catch((err: unknown) => { failure ??= err; })));
   const own = new Set(placements.map((p) => p.hostPath));
-  const parents = created.filter((dir) => !own.has(dir)).sort((a, b) => b.length - a.length);
+  const berthParents = placements
+    .filter((p) => p.segments.length > 1 && p.segments[0] === berthCgroupParent)
+    .map((p) => join(p.hostRoot, berthCgroupParent));
+  const parents = [...new Set([...created, ...berthParents])].filter((dir) => !own.has(dir)).sort((a, b) => b.length - a.length);
   for (const dir of parents) {
     try {
       await removeIfEmpty(ops, dir);

@@ -15,7 +15,7 @@ export type {
   BlkioEntry, BlkioStats, CgroupStats, CpuStats, CpuThrottling, CpuUsage, MemoryEntry, MemoryStats, PidsStats,
 } from './stats.js';
 export { UNLIMITED, emptyStats } from './stats.js';
-export { realCgroupfs, type CgroupfsOps } from './directories.js';
+export { berthCgroupParent, realCgroupfs, type CgroupfsOps } from './directories.js';
 
 const FIELD = 'linux.cgroupsPath';
 

@@ -5,7 +5,7 @@
 import { InvalidArgument } from '../../errors.js';
 import { writeFileAtomic } from '../../fs/atomic-write.js';
 import { runHooks } from '../hooks.js';
-import { openCgroup, type Cgroup } from '../cgroups/index.js';
+import { berthCgroupParent, openCgroup, type Cgroup } from '../cgroups/index.js';
 import { buildCreatePlan, startHookRecords, type SeccompProgram } from '../plan/build.js';
 import { InitProcess, type Launcher, type StdioSlot } from '../process/init-process.js';
 import { compileSeccompCached } from '../seccomp/index.js';
@@ -51,7 +51,7 @@ export async function createContainer(ctx: RuntimeContext, id: string, options: 
   let init: InitProcess | undefined;
   let recorded: Promise<void> | undefined;
   try {
-    const cgroupsPath = spec.linux?.cgroupsPath ?? `/berth/${id}`;
+    const cgroupsPath = spec.linux?.cgroupsPath ?? `/${berthCgroupParent}/${id}`;
     const containerCgroup = cgroup = await openCgroup(cgroupsPath, ctx.cgroupOptions);
     const record: ContainerRecord = {
       id,

@@ -28,6 +28,16 @@ describe('container lifecycle', () => {
     assert.deepEqual(leftovers(sandbox), []);
   });
 
+  it('leaves no /berth cgroup parent when the container that made it goes first', async () => {
+    const first = sandbox.id('parent-maker');
+    const second = sandbox.id('parent-user');
+    await sandbox.runtime.create(first, { bundle: sandbox.bundle(['sleep', '300']), stdio: ['ignore', 'ignore', 'ignore'] });
+    await sandbox.runtime.create(second, { bundle: sandbox.bundle(['sleep', '300']), stdio: ['ignore', 'ignore', 'ignore'] });
+    await sandbox.runtime.delete(first, { force: true });
+    await sandbox.runtime.delete(second, { force: true });
+    assert.deepEqual(leftovers(sandbox), []);
+  });
+
   it('reports death by a signal as 128 + the signal', async () => {
     // From outside: the container's init ignores signals it sends itself, as any pid 1 does.
     const result = await sandbox.runtime.run(sandbox.id('signal'), {

@@ -175,15 +175,24 @@ test('stats parse the v2 files, swap reported as memory+swap', async () => {
   assert.equal(unlimited.memory.swap?.limit, UNLIMITED);
 });
 
-test('destroy removes the container directory and the parents it made', async () => {
+test('destroy removes the container directory, and berth\'s parent once the last container leaves it', async () => {
   const a = await open('/berth/a');
   await a.create({});
   const b = await open('/berth/b');
   await b.create({});
   await (await open('/berth/a', a.createdDirectories())).destroy();
   assert.deepEqual(host.directories(), ['berth', 'berth/b']);
+  // b did not make /berth, but it leaves it empty: nothing of berth's stays behind.
   await (await open('/berth/b', b.createdDirectories())).destroy();
-  assert.deepEqual(host.directories(), ['berth']);
+  assert.deepEqual(host.directories(), []);
   await (await open('/berth/a', a.createdDirectories())).destroy();
   assert.deepEqual(host.directories(), []);
+});
+
+test('destroy leaves a parent it did not make outside berth\'s own', async () => {
+  await host.mkdir(host.path('mine')); // the user's own cgroup, there before berth
+  const c = await open('/mine/c');
+  await c.create({});
+  await (await open('/mine/c', c.createdDirectories())).destroy();
+  assert.deepEqual(host.directories(), ['mine']);
 });

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { FailedPrecondition, InvalidArgument } from '../../../errors.js';
 import { ContainerSetupError } from '../../../runtime/process/init-process.js';
+import { berthCgroupParent } from '../../../runtime/cgroups/index.js';
 import { monitorLauncher } from '../../../monitor/launch.js';
 import { MonitorClient } from '../../../monitor/client.js';
 import { defaultReaperBinary, defaultMonitorBinary } from '../../../paths.js';
@@ -57,7 +58,7 @@ export async function startLocked(ctx: ContainerContext, record: ContainerRecord
       dnsSearch: hostConfig.DnsSearch,
       dnsOptions: hostConfig.DnsOptions,
     });
-    const cgroupsPath = `/berth/${record.id}`;
+    const cgroupsPath = `/${berthCgroupParent}/${record.id}`;
     const { spec, workingDir } = await buildContainerSpec({
       id: record.id,
       config: record.config,
