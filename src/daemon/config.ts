@@ -2,6 +2,7 @@
 // keys of daemon.json that Docker also has. Flags win over the file.
 import { readFileSync } from 'node:fs';
 import { InvalidArgument, errnoCode } from '../errors.js';
+import { ramInBytes } from '../go-units.js';
 
 export interface RuntimeEntry {
   /** A runc-compatible binary. */
@@ -54,12 +55,13 @@ export class UsageRequested extends Error {
   }
 }
 
-/** "10m" → 10485760, as Docker's log-opts max-size. */
+/** "10m" → 10485760, as Docker reads log-opts max-size (go-units RAMInBytes). */
 export function parseByteSize(text: string, what: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?$/i.exec(text.trim());
-  if (!m) throw new InvalidArgument(`invalid ${what} "${text}": use a number with an optional k, m or g suffix`);
-  const scale = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 }[m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g' | 't'];
-  return Math.floor(Number(m[1]) * scale);
+  try {
+    return ramInBytes(text);
+  } catch {
+    throw new InvalidArgument(`invalid ${what} "${text}": use a number with an optional k, m or g suffix`);
+  }
 }
 
 function parseLogOpts(opts: Record<string, string> | undefined): LogOptions {

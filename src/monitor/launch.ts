@@ -1,7 +1,6 @@
 // The command line of berth-monitor, which the runtime starts in place of berth-init when
 // given as `launcher` (CreateOptions, ExecOptions). Every path is decided here, by berthd;
 // the monitor decides nothing. The runtime appends berth-init's path after the final "--".
-import type { Readable } from 'node:stream';
 import type { Launcher } from '../runtime/process/init-process.js';
 
 export interface MonitorOptions {
@@ -47,28 +46,4 @@ export function monitorArgs(options: MonitorOptions): string[] {
 /** A launcher for the runtime's create or exec: the monitor, which then runs berth-init. */
 export function monitorLauncher(binary: string, options: MonitorOptions): Launcher {
   return { binary, args: monitorArgs(options) };
-}
-
-/**
- * Resolves once a monitor started with a pipe on fd 4 listens (it writes one byte there);
- * rejects if the pipe closes first (the monitor failed) or after timeoutMs. The runtime does
- * this itself for launchers; this is for monitors started some other way.
- */
-export function waitForMonitorReady(readyPipe: Readable, timeoutMs = 10_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => done(new Error('the monitor did not become ready in time')), timeoutMs);
-    const done = (err?: Error) => {
-      clearTimeout(timer);
-      readyPipe.off('data', onData);
-      readyPipe.off('end', onEnd);
-      readyPipe.off('close', onEnd);
-      if (err) reject(err);
-      else resolve();
-    };
-    const onData = () => done();
-    const onEnd = () => done(new Error('the monitor exited before it was ready'));
-    readyPipe.on('data', onData);
-    readyPipe.on('end', onEnd);
-    readyPipe.on('close', onEnd);
-  });
 }

@@ -121,11 +121,11 @@ describe('human units', () => {
   });
 
   it('prints sizes in decimal units with 3 significant digits (images) or 4 (progress)', () => {
-    assert.equal(humanSize(0), '0B');
-    assert.equal(humanSize(999), '999B');
-    assert.equal(humanSize(4_261_000), '4.26MB');
-    assert.equal(humanSize(1_000_000), '1MB');
-    assert.equal(humanSize(1_234_567_890), '1.23GB');
+    assert.equal(humanSize(0, 3), '0B');
+    assert.equal(humanSize(999, 3), '999B');
+    assert.equal(humanSize(4_261_000, 3), '4.26MB');
+    assert.equal(humanSize(1_000_000, 3), '1MB');
+    assert.equal(humanSize(1_234_567_890, 3), '1.23GB');
     assert.equal(humanSize(2_811_478, 4), '2.811MB');
   });
 

@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { parseDaemonArgs, parseByteSize } from '../../../src/daemon/config.js';
 import { DetachKeyWatch, parseDetachKeys } from '../../../src/daemon/engine/container/detach-keys.js';
 import { parseLogTime } from '../../../src/daemon/engine/container/logs.js';
-import { humanDuration } from '../../../src/daemon/engine/container/inspect.js';
+import { humanDuration } from '../../../src/go-units.js';
 import { errorResponse, NotModified } from '../../../src/daemon/server/errors.js';
 import { Router } from '../../../src/daemon/server/router.js';
 import { eventMatches, parseEventFilters, parseFilterParameter } from '../../../src/daemon/router/system/event-filters.js';
@@ -116,7 +116,8 @@ describe('log parameters and durations', () => {
   it('prints durations as Docker does', () => {
     assert.equal(humanDuration(400), 'Less than a second');
     assert.equal(humanDuration(3000), '3 seconds');
-    assert.equal(humanDuration(90_000), '2 minutes');
+    assert.equal(humanDuration(90_000), 'About a minute');
+    assert.equal(humanDuration(150_000), '2 minutes');
     assert.equal(humanDuration(3_600_000), 'About an hour');
   });
 });

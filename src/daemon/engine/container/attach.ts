@@ -5,7 +5,6 @@
 // (ctrl-p ctrl-q by default, as in Docker, where the daemon does the watching).
 import type { Duplex } from 'node:stream';
 import { MonitorClient } from '../../../monitor/client.js';
-import { InvalidArgument } from '../../../errors.js';
 import type { ContainerContext } from './context.js';
 import { parseDetachKeys, DetachKeyWatch } from './detach-keys.js';
 import { streamLogs } from './logs.js';
@@ -97,10 +96,4 @@ async function wireToMonitor(attach: PendingAttach, monitorSocket: string): Prom
   connection.on('end', () => {
     if (record.config.StdinOnce) stdin.end();
   });
-}
-
-export function checkAttachStreams(options: AttachOptions): void {
-  if (!options.stdin && !options.stdout && !options.stderr && !options.logs && !options.stream) {
-    throw new InvalidArgument('attach: choose at least one of stdin, stdout, stderr');
-  }
 }

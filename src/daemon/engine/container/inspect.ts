@@ -1,5 +1,6 @@
 // `GET /containers/{id}/json` and `GET /containers/json`: a container in Docker's shapes
 // (ContainerJSON and the list's Container summary).
+import { humanDuration } from '../../../go-units.js';
 import type { ContainerContext } from './context.js';
 import { logPath } from './context.js';
 import type { ContainerRecord } from './record.js';
@@ -76,24 +77,6 @@ export function humanStatus(record: ContainerRecord, now = Date.now()): string {
     case 'dead': return 'Dead';
     default: return 'Created';
   }
-}
-
-/** Go's units.HumanDuration, as Docker prints it. */
-export function humanDuration(ms: number): string {
-  const seconds = Math.max(0, Math.round(ms / 1000));
-  if (seconds < 1) return 'Less than a second';
-  if (seconds === 1) return '1 second';
-  if (seconds < 60) return `${seconds} seconds`;
-  const minutes = Math.round(seconds / 60);
-  if (minutes === 1) return 'About a minute';
-  if (minutes < 60) return `${minutes} minutes`;
-  const hours = Math.round(minutes / 60);
-  if (hours === 1) return 'About an hour';
-  if (hours < 48) return `${hours} hours`;
-  if (hours < 24 * 7 * 2) return `${Math.round(hours / 24)} days`;
-  if (hours < 24 * 30 * 2) return `${Math.round(hours / 24 / 7)} weeks`;
-  if (hours < 24 * 365 * 2) return `${Math.round(hours / 24 / 30)} months`;
-  return `${Math.round(hours / 24 / 365)} years`;
 }
 
 export function containerSummary(record: ContainerRecord) {

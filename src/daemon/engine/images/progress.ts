@@ -1,4 +1,5 @@
 // Docker's JSON progress messages (pkg/jsonmessage), as pull, push, load and import stream
+import { humanSize } from '../../../go-units.js';
 // them: one JSON object per line, `status` with an optional `id` (a layer's short id, or a
 // tag), `progressDetail` and the rendered `progress` bar the CLI prints as it is, `aux` for
 // structured results, and `error`/`errorDetail` for a failure after the stream has begun.
@@ -20,26 +21,9 @@ export interface JsonMessage {
 }
 
 /** Where a job sends its messages; the API edge decides how they travel. */
+export { humanSize };
+
 export type ProgressSink = (message: JsonMessage) => void;
-
-const decimalUnits = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB', 'ZB', 'YB'];
-
-/** go-units HumanSize: decimal units, four significant digits ("1.235MB", "512B", "0B"). */
-export function humanSize(bytes: number): string {
-  let size = bytes;
-  let unit = 0;
-  while (size >= 1000 && unit < decimalUnits.length - 1) {
-    size /= 1000;
-    unit++;
-  }
-  return `${formatG4(size)}${decimalUnits[unit]}`;
-}
-
-/** Go's %.4g for values below 1000: four significant digits, trailing zeros dropped. */
-function formatG4(value: number): string {
-  if (value === 0) return '0';
-  return String(Number(value.toPrecision(4)));
-}
 
 /**
  * jsonmessage.JSONProgress.String() as the daemon renders it (no terminal: width 200, no

@@ -1,7 +1,6 @@
 // berth info [--format]: the client's context and the daemon's /info, laid out as docker's.
 import type { CommandDefinition } from '../../command.js';
 import { renderOne } from '../../format/render.js';
-import { humanSize } from '../../format/units.js';
 import { str } from '../../options.js';
 import { berthVersion } from '../../version.js';
 
@@ -54,7 +53,6 @@ export const info: CommandDefinition = {
     add('Live Restore Enabled', String(Boolean(info.LiveRestoreEnabled)));
     ctx.stdout.write(lines.join('\n') + '\n\n');
     for (const warning of (info.Warnings ?? []) as string[]) ctx.stderr.write(`${warning}\n`);
-    void humanSize;
   },
 };
 
