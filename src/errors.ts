@@ -5,6 +5,7 @@ export type ErrorKind =
   | 'NotFound'
   | 'InvalidArgument'
   | 'Conflict'
+  | 'Forbidden'
   | 'Unauthenticated'
   | 'FailedPrecondition'
   | 'Unavailable'
@@ -37,6 +38,13 @@ export class InvalidArgument extends BerthError {
 export class Conflict extends BerthError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('Conflict', message, options);
+  }
+}
+
+/** Refused whatever the state: removing a predefined network. */
+export class Forbidden extends BerthError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('Forbidden', message, options);
   }
 }
 

@@ -30,7 +30,30 @@ export interface DaemonConfig {
   /** Docker's json-file grows without bound unless told; berth's logs are bounded by default. */
   log: LogOptions;
   debug: boolean;
+  network: NetworkConfig;
 }
+
+export interface NetworkConfig {
+  /** The default bridge's device (Docker's docker0). */
+  bridge: string;
+  /** The default bridge's gateway address and subnet. */
+  bip: string;
+  /** Where user-defined networks get their subnets when none is given. */
+  addressPools: Array<{ base: string; size: number }>;
+  /** DNS servers for containers (Docker's --dns); empty: the host's. */
+  dns: string[];
+}
+
+/**
+ * Defaults chosen away from Docker's (172.17.0.0/16 and its 172.18-31 pools), so that berthd and
+ * dockerd can run on one host.
+ */
+export const defaultNetworkConfig: NetworkConfig = {
+  bridge: 'berth0',
+  bip: '10.213.0.1/16',
+  addressPools: [{ base: '10.214.0.0/16', size: 24 }],
+  dns: [],
+};
 
 export const defaultConfigFile = '/etc/berth/daemon.json';
 export const defaultLogOptions: LogOptions = { maxSize: 10 * 1024 * 1024, maxFiles: 3 };
@@ -46,6 +69,11 @@ const usage = `Usage: berthd [OPTIONS]
   --tlsverify --tlscacert FILE --tlscert FILE --tlskey FILE
                           required for tcp:// hosts: clients must present a certificate
   --insecure-registry HOST  allow plain HTTP to HOST (repeatable)
+  -b, --bridge NAME       the default bridge network's device (default berth0)
+  --bip CIDR              the default bridge's gateway and subnet (default 10.213.0.1/16)
+  --default-address-pool base=CIDR,size=N
+                          subnets for new networks (repeatable; default base=10.214.0.0/16,size=24)
+  --dns IP                DNS server for containers (repeatable; default: the host's)
   -D, --debug             log every request
 `;
 
@@ -89,6 +117,10 @@ interface DaemonJson {
   'insecure-registries'?: string[];
   'log-opts'?: Record<string, string>;
   debug?: boolean;
+  bridge?: string;
+  bip?: string;
+  'default-address-pools'?: Array<{ base: string; size: number }>;
+  dns?: string[];
 }
 
 function readDaemonJson(file: string, explicit: boolean): DaemonJson {
@@ -112,12 +144,15 @@ export function parseDaemonArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
   const flags: Record<string, string | boolean> = {};
   const hosts: string[] = [];
   const insecure: string[] = [];
-  const valueFlags = new Set(['data-root', 'exec-root', 'host', 'storage-driver', 'default-runtime', 'config-file', 'tlscacert', 'tlscert', 'tlskey', 'insecure-registry']);
+  const pools: string[] = [];
+  const dns: string[] = [];
+  const valueFlags = new Set(['data-root', 'exec-root', 'host', 'storage-driver', 'default-runtime', 'config-file', 'tlscacert', 'tlscert', 'tlskey', 'insecure-registry', 'bridge', 'bip', 'default-address-pool', 'dns']);
   for (let i = 0; i < argv.length; i++) {
     let arg = argv[i]!;
     if (arg === '-h' || arg === '--help') throw new UsageRequested();
     if (arg === '-H') arg = '--host';
     if (arg === '-D') arg = '--debug';
+    if (arg === '-b') arg = '--bridge';
     const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
     if (!m) throw new InvalidArgument(`unexpected argument "${arg}"\n\n${usage}`);
     const name = m[1]!;
@@ -126,6 +161,8 @@ export function parseDaemonArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
       if (value === undefined) throw new InvalidArgument(`flag --${name} needs a value`);
       if (name === 'host') hosts.push(value);
       else if (name === 'insecure-registry') insecure.push(value);
+      else if (name === 'default-address-pool') pools.push(value);
+      else if (name === 'dns') dns.push(value);
       else flags[name] = value;
     } else if (name === 'tlsverify' || name === 'debug') {
       flags[name] = m[2] === undefined ? true : m[2] !== 'false';
@@ -172,5 +209,21 @@ export function parseDaemonArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
     insecureRegistries: [...(file['insecure-registries'] ?? []), ...insecure],
     log: parseLogOpts(file['log-opts']),
     debug: (flags.debug as boolean | undefined) ?? file.debug ?? false,
+    network: {
+      bridge: pick('bridge', file.bridge, defaultNetworkConfig.bridge),
+      bip: pick('bip', file.bip, defaultNetworkConfig.bip),
+      addressPools: pools.length ? pools.map(parseAddressPool) : file['default-address-pools'] ?? defaultNetworkConfig.addressPools,
+      dns: dns.length ? dns : file.dns ?? [],
+    },
   };
+}
+
+/** Docker's `--default-address-pool base=10.10.0.0/16,size=24`. */
+function parseAddressPool(text: string): { base: string; size: number } {
+  const fields = Object.fromEntries(text.split(',').map((kv) => kv.split('=') as [string, string]));
+  const size = Number(fields.size);
+  if (!fields.base || !Number.isInteger(size) || size < 1 || size > 30) {
+    throw new InvalidArgument(`invalid --default-address-pool "${text}": expected base=CIDR,size=N`);
+  }
+  return { base: fields.base, size };
 }

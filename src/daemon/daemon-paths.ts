@@ -23,6 +23,10 @@ export class DaemonPaths {
   containerRun(id: string): string { return join(this.execRoot, 'c', id.slice(0, 24)); }
   /** Per-exec runtime files (monitor socket, exit file), short for the same reason. */
   execRun(execId: string): string { return join(this.execRoot, 'e', execId.slice(0, 24)); }
+  /** Networks and their address leases. */
+  get networks(): string { return join(this.dataRoot, 'network'); }
+  /** Containers' network namespaces, bind-mounted files. */
+  get networkNamespaces(): string { return join(this.execRoot, 'netns'); }
   get defaultSocket(): string { return join(this.execRoot, 'berth.sock'); }
   get pidFile(): string { return join(this.execRoot, 'berthd.pid'); }
 }

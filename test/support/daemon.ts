@@ -1,7 +1,8 @@
 // A private berthd for one integration test: its own data root, exec root and socket under a
 // temporary directory, a busybox image seeded into its store, the real docker CLI pointed at
 // it, and a cleanup that leaves nothing behind: containers, monitors, cgroups and mounts of
-// this daemon are removed even when the test failed half way.
+// this daemon are removed even when the test failed half way. Each daemon has its own default
+// bridge and subnets, so its networks never meet the host's or another daemon's.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
@@ -13,6 +14,8 @@ import { ContentStore } from '../../src/images/content-store.js';
 import { ImageStore } from '../../src/images/image-store.js';
 import { importRootfsTar } from '../../src/images/import.js';
 import { Runtime } from '../../src/runtime/runtime.js';
+import { releasePortmapChains } from '../../src/daemon/engine/network/firewall.js';
+import { removeHostBridge } from '../../src/daemon/engine/network/network-service.js';
 import { packageRoot } from '../../src/paths.js';
 import { busyboxRootfs, requireFixtures } from './fixtures.js';
 import { berthCgroupParents } from './sandbox.js';
@@ -57,6 +60,12 @@ export class TestDaemon {
   private output = '';
   /** Container cgroups, and berth's cgroup parents, that existed before this daemon: not its leftovers. */
   readonly cgroupsBefore = new Set([...containerCgroups(), ...berthCgroupParents()]);
+  /** Its default bridge, its subnet (10.2xx.y.1/24) and the pool of its user networks (a /20). */
+  readonly bridge = `btd${randomBytes(4).toString('hex')}`;
+  readonly bip: string;
+  readonly addressPool: string;
+  /** What its networks put on the host, as found at cleanup: checked by daemonLeftovers. */
+  readonly networkTraces = { bridges: new Set<string>(), containerIds: new Set<string>() };
 
   private constructor(private readonly options: TestDaemonOptions) {
     requireFixtures();
@@ -64,6 +73,10 @@ export class TestDaemon {
     this.dataRoot = join(this.dir, 'data');
     this.execRoot = join(this.dir, 'run');
     this.socket = join(this.execRoot, 'berth.sock');
+    const [a, b, c] = randomBytes(3);
+    this.bip = `10.${220 + (a! % 10)}.${b}.1/24`;
+    this.addressPool = `10.${230 + (a! % 10)}.${c! & 0xf0}.0/20`;
+    this.networkTraces.bridges.add(this.bridge);
     mkdirSync(join(this.dir, 'docker-config'));
     writeFileSync(join(this.dir, 'daemon.json'), JSON.stringify(options.daemonJson ?? {}));
   }
@@ -109,6 +122,7 @@ export class TestDaemon {
     const child = spawn(process.execPath, [berthd,
       '--data-root', this.dataRoot, '--exec-root', this.execRoot, '-H', this.host,
       '--config-file', join(this.dir, 'daemon.json'),
+      '--bridge', this.bridge, '--bip', this.bip, '--default-address-pool', `base=${this.addressPool},size=24`,
       ...(this.options.storageDriver ? ['--storage-driver', this.options.storageDriver] : []),
       ...(this.options.extraArgs ?? [])], { stdio: ['ignore', 'ignore', 'pipe'] });
     this.process = child;
@@ -166,6 +180,18 @@ export class TestDaemon {
     return this.command(dockerCli, args, options);
   }
 
+  /** The docker CLI without blocking the event loop (while the test serves traffic itself). */
+  dockerAsync(args: string[]): Promise<CommandResult> {
+    return new Promise((resolve) => {
+      const child = spawn(dockerCli, args, { env: this.commandEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('close', (status) => resolve({ status: status ?? -1, stdout, stderr }));
+    });
+  }
+
   /** berth's own CLI against this daemon. */
   berth(args: string[], options: { input?: string; timeoutMs?: number } = {}): CommandResult {
     return this.command(process.execPath, [berth, ...args], options);
@@ -175,9 +201,13 @@ export class TestDaemon {
     const result = spawnSync(file, args, {
       input: options.input ?? '',
       timeout: options.timeoutMs ?? 60_000,
-      env: { ...process.env, DOCKER_HOST: this.host, BERTH_HOST: this.host, DOCKER_CONFIG: join(this.dir, 'docker-config'), BERTH_NO_AUTOSTART: '1' },
+      env: this.commandEnv(),
     });
     return { status: result.status ?? -1, stdout: result.stdout.toString(), stderr: result.stderr.toString() };
+  }
+
+  private commandEnv(): NodeJS.ProcessEnv {
+    return { ...process.env, DOCKER_HOST: this.host, BERTH_HOST: this.host, DOCKER_CONFIG: join(this.dir, 'docker-config'), BERTH_NO_AUTOSTART: '1' };
   }
 
   /**
@@ -185,7 +215,9 @@ export class TestDaemon {
    * monitors still running under this exec root, mounts under the directory, the directory.
    */
   async cleanup(): Promise<void> {
+    await this.removeThroughApi().catch(() => {});
     await this.kill9().catch(() => {});
+    this.findNetworkTraces();
     const runtime = new Runtime({ root: join(this.execRoot, 'runtime') });
     for (const state of await runtime.list().catch(() => [])) {
       await runtime.delete(state.id, { force: true }).catch((err) => console.error(`cleanup ${state.id}: ${err}`));
@@ -194,7 +226,33 @@ export class TestDaemon {
       try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
     }
     for (const mount of mountsUnder(this.dir).reverse()) spawnSync('umount', ['-l', mount]);
+    for (const bridge of this.networkTraces.bridges) await removeHostBridge({ bridge, internal: false }).catch(() => {});
+    await releasePortmapChains().catch(() => {});
     rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /**
+   * While the daemon still answers, it removes its containers and networks itself, so that
+   * their CNI teardown (leases, NAT rules, veths) runs as in real use.
+   */
+  private async removeThroughApi(): Promise<void> {
+    if (!this.process) return;
+    const containers = (await this.request('GET', '/containers/json?all=1')).json<Array<{ Id: string }>>();
+    await Promise.all(containers.map((c) => this.request('DELETE', `/containers/${c.Id}?force=1`)));
+    const networks = (await this.request('GET', '/networks')).json<Array<{ Id: string; Name: string }>>();
+    for (const n of networks) if (!['bridge', 'host', 'none'].includes(n.Name)) await this.request('DELETE', `/networks/${n.Id}`);
+  }
+
+  /** The bridges and container ids the daemon's data root names, for the leftover check. */
+  private findNetworkTraces(): void {
+    const networks = join(this.dataRoot, 'network', 'networks');
+    for (const file of safeReaddir(networks)) {
+      try {
+        const bridge = (JSON.parse(readFileSync(join(networks, file), 'utf8')) as { bridge?: string }).bridge;
+        if (bridge) this.networkTraces.bridges.add(bridge);
+      } catch { /* half-written */ }
+    }
+    for (const id of safeReaddir(join(this.dataRoot, 'containers'))) this.networkTraces.containerIds.add(id);
   }
 }
 
@@ -223,6 +281,11 @@ export function daemonLeftovers(daemon: TestDaemon): string[] {
   found.push(...mountsUnder(daemon.dir).map((m) => `mount ${m}`));
   found.push(...processesMentioning(daemon.dir).map((p) => `process ${p}`));
   found.push(...[...containerCgroups(), ...berthCgroupParents()].filter((dir) => !daemon.cgroupsBefore.has(dir)));
+  const links = spawnSync('ip', ['-o', 'link', 'show']).stdout.toString();
+  for (const bridge of daemon.networkTraces.bridges) if (links.includes(` ${bridge}:`)) found.push(`link ${bridge}`);
+  const rules = spawnSync('iptables-save').stdout.toString().split('\n');
+  const traces = [...daemon.networkTraces.bridges, ...daemon.networkTraces.containerIds];
+  found.push(...rules.filter((rule) => traces.some((t) => rule.includes(t)) || rule.includes('CNI-HOSTPORT')).map((rule) => `iptables ${rule}`));
   return found;
 }
 

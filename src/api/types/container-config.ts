@@ -208,6 +208,11 @@ export interface HostConfig extends Resources {
   PidMode?: string;
   Privileged?: boolean;
   PublishAllPorts?: boolean;
+  /**
+   * berth's own: a bandwidth limit each way on the container's network interface ("10mbit",
+   * or bits per second). Docker's API has none; its clients can use the label io.berth.network-rate.
+   */
+  NetworkRate?: string | number;
   ReadonlyRootfs?: boolean;
   SecurityOpt?: string[] | null;
   StorageOpt?: Record<string, string> | null;

@@ -6,6 +6,7 @@ const statusOfKind: Record<ErrorKind, number> = {
   NotFound: 404,
   InvalidArgument: 400,
   Conflict: 409,
+  Forbidden: 403,
   Unauthenticated: 401,
   // Docker answers 409 for "container is not running" and the like.
   FailedPrecondition: 409,

@@ -1,19 +1,10 @@
 // Mounting from Node, which has no mount(2): util-linux's `mount` and `umount` (always on a
 // Linux host), and /proc/self/mountinfo to know what is mounted where.
-import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { promisify } from 'node:util';
-import { Internal } from '../../errors.js';
+import { runCommand } from '../../system/command.js';
 
-const execFileAsync = promisify(execFile);
-
-async function run(command: string, args: string[], cwd?: string): Promise<void> {
-  try {
-    await execFileAsync(command, args, cwd === undefined ? {} : { cwd });
-  } catch (err) {
-    const stderr = (err as { stderr?: string }).stderr?.trim();
-    throw new Internal(`${command} ${args.join(' ')}: ${stderr || (err as Error).message}`, { cause: err });
-  }
+function run(command: string, args: string[], cwd?: string): Promise<void> {
+  return runCommand(command, args, cwd === undefined ? {} : { cwd }).then(() => {});
 }
 
 /**

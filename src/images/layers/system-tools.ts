@@ -2,21 +2,12 @@
 // device nodes or fifos, and few files carry xattrs, so one short-lived tool process per node
 // costs less than a native addon would. Paths given here are already resolved (containment.ts)
 // and their last component was just created or checked, so the tools follow no symlink.
-import { execFile } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
-import { promisify } from 'node:util';
 import { delimiter, join } from 'node:path';
-import { Internal } from '../../errors.js';
+import { runCommand } from '../../system/command.js';
 
-const execFileAsync = promisify(execFile);
-
-async function run(command: string, args: string[]): Promise<void> {
-  try {
-    await execFileAsync(command, args);
-  } catch (err) {
-    const stderr = (err as { stderr?: string }).stderr?.trim();
-    throw new Internal(`${command} ${args.join(' ')}: ${stderr || (err as Error).message}`, { cause: err });
-  }
+function run(command: string, args: string[]): Promise<void> {
+  return runCommand(command, args).then(() => {});
 }
 
 /** A character or block device node. */

@@ -1,11 +1,13 @@
 // The command table: docker's top-level commands, and the management forms
-// (`berth container ls`, `berth image rm`, `berth system info`) over the same definitions.
+// (`berth container ls`, `berth image rm`, `berth system info`) over the same definitions;
+// `berth network ...` exists only as a management group, as in docker.
 import type { CommandDefinition } from '../command.js';
 import { attach } from './container/attach.js';
 import { create } from './container/create.js';
 import { exec } from './container/exec.js';
 import { kill } from './container/kill.js';
 import { logs } from './container/logs.js';
+import { port } from './container/port.js';
 import { ps } from './container/ps.js';
 import { rename } from './container/rename.js';
 import { rm } from './container/rm.js';
@@ -22,6 +24,12 @@ import { push } from './image/push.js';
 import { rmi } from './image/rmi.js';
 import { save } from './image/save.js';
 import { tag } from './image/tag.js';
+import { networkConnect, networkDisconnect } from './network/connect.js';
+import { networkCreate } from './network/create.js';
+import { networkInspect } from './network/inspect.js';
+import { networkLs } from './network/ls.js';
+import { networkPrune } from './network/prune.js';
+import { networkRm } from './network/rm.js';
 import { login } from './registry/login.js';
 import { logout } from './registry/logout.js';
 import { events } from './system/events.js';
@@ -31,7 +39,7 @@ import { version } from './system/version.js';
 
 export const topLevel: CommandDefinition[] = [
   attach, create, events, exec, images, importImage, info, inspect, kill, load, login, logout, logs,
-  ps, pull, push, rename, restart, rm, rmi, run, save, start, stop, tag, top, version, wait,
+  port, ps, pull, push, rename, restart, rm, rmi, run, save, start, stop, tag, top, version, wait,
 ];
 
 export interface ManagementGroup {
@@ -42,11 +50,15 @@ export interface ManagementGroup {
 export const groups: Record<string, ManagementGroup> = {
   container: {
     description: 'Manage containers',
-    commands: [attach, create, exec, containerInspect, kill, logs, ps, rename, restart, rm, run, start, stop, top, wait],
+    commands: [attach, create, exec, containerInspect, kill, logs, port, ps, rename, restart, rm, run, start, stop, top, wait],
   },
   image: {
     description: 'Manage images',
     commands: [imageInspect, images, importImage, load, pull, push, rmi, save, tag],
+  },
+  network: {
+    description: 'Manage networks',
+    commands: [networkConnect, networkCreate, networkDisconnect, networkInspect, networkLs, networkPrune, networkRm],
   },
   system: {
     description: 'Manage berth',

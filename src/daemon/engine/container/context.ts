@@ -6,6 +6,8 @@ import type { DaemonConfig } from '../../config.js';
 import type { DaemonPaths } from '../../daemon-paths.js';
 import type { EventBus } from '../events.js';
 import type { ImageService } from '../images/image-service.js';
+import type { ContainerNetworking } from '../network/container-networking.js';
+import type { NetworkService } from '../network/network-service.js';
 import type { ContainerRecord } from './record.js';
 import type { ContainerStore } from './store.js';
 
@@ -56,6 +58,8 @@ export interface ContainerContext {
   paths: DaemonPaths;
   store: ContainerStore;
   images: ImageService;
+  networks: NetworkService;
+  networking: ContainerNetworking;
   runtime: Runtime;
   events: EventBus;
   lifecycle: ContainerLifecycle;

@@ -16,13 +16,15 @@ export interface CreateResult {
 }
 
 export async function createContainer(ctx: ContainerContext, request: ContainerCreateRequest, name: string | undefined): Promise<CreateResult> {
-  const { HostConfig: hostConfig = {}, NetworkingConfig: _networking, ...config } = request;
+  const { HostConfig: requestedHostConfig = {}, NetworkingConfig: networkingConfig, ...config } = request;
   if (!config.Image) throw new InvalidArgument('No image specified: Config.Image is required');
-  const runtime = hostConfig.Runtime || ctx.config.defaultRuntime;
+  const runtime = requestedHostConfig.Runtime || ctx.config.defaultRuntime;
   if (runtime !== 'berth' && !ctx.config.runtimes[runtime]) {
     throw new InvalidArgument(`unknown or invalid runtime name: ${runtime}`);
   }
-  checkHostConfig(hostConfig);
+  checkHostConfig(requestedHostConfig);
+  const networkPlan = ctx.networking.plan({ HostConfig: requestedHostConfig, NetworkingConfig: networkingConfig });
+  const hostConfig: HostConfig = { ...requestedHostConfig, NetworkMode: networkPlan.networkMode };
   const containerName = name ? checkContainerName(name) : generateName((n) => ctx.store.byName(n) !== undefined);
   const image = await ctx.images.imageForContainer(config.Image);
   const defaults = image.config.config;
@@ -47,6 +49,7 @@ export async function createContainer(ctx: ContainerContext, request: ContainerC
     driver: ctx.images.driver.name,
     state: initialState(),
     restartCount: 0,
+    networks: networkPlan.networks,
   };
   await ctx.store.add(record);
   try {

@@ -11,6 +11,9 @@ import type { DaemonPaths } from '../../daemon-paths.js';
 import type { ContainerBackend, Hijack } from '../../router/containers/backend.js';
 import type { EventBus } from '../events.js';
 import type { ImageService } from '../images/image-service.js';
+import type { ContainerNetworking } from '../network/container-networking.js';
+import type { ContainerDirectory } from '../network/network-engine.js';
+import type { NetworkService } from '../network/network-service.js';
 import { attachContainer, type AttachOptions } from './attach.js';
 import { ContainerLifecycle, ContainerLocks, eventAttributes, type ContainerContext, type ContainerExit } from './context.js';
 import { createContainer, type CreateResult } from './create.js';
@@ -31,7 +34,7 @@ import { readExitFile } from '../../../monitor/exit-file.js';
 export class ContainerEngine implements ContainerBackend {
   private constructor(private readonly ctx: ContainerContext) {}
 
-  static async open(options: { config: DaemonConfig; paths: DaemonPaths; images: ImageService; events: EventBus }): Promise<ContainerEngine> {
+  static async open(options: { config: DaemonConfig; paths: DaemonPaths; images: ImageService; networks: NetworkService; networking: ContainerNetworking; events: EventBus }): Promise<ContainerEngine> {
     const store = await ContainerStore.open(options.paths.containers);
     const engine = new ContainerEngine({
       ...options,
@@ -45,6 +48,7 @@ export class ContainerEngine implements ContainerBackend {
       const user = users.find((r) => r.state.status === 'running') ?? users[0];
       return user && { containerId: user.id, running: user.state.status === 'running' };
     };
+    options.networking.restore(store.all().filter((r) => r.network));
     await engine.restore();
     return engine;
   }
@@ -63,6 +67,22 @@ export class ContainerEngine implements ContainerBackend {
       const exit = await readExitFile(files.exitFile);
       await ctx.locks.run(record.id, () => recordExit(ctx, record, exit ?? { exitCode: 255, oomKilled: false }));
     }));
+  }
+
+  /** The containers as the network endpoints see them. */
+  directory(): ContainerDirectory {
+    const ctx = this.ctx;
+    return {
+      all: () => ctx.store.all(),
+      get: (nameOrId) => ctx.store.get(nameOrId),
+      update: async (nameOrId, change) => {
+        const record = ctx.store.get(nameOrId);
+        await ctx.locks.run(record.id, async () => {
+          await change(record);
+          await ctx.store.save(record);
+        });
+      },
+    };
   }
 
   counts(): { total: number; running: number; paused: number; stopped: number } {

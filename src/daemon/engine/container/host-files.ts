@@ -1,7 +1,7 @@
 // The three files Docker bind-mounts into each container: /etc/hostname, /etc/hosts and
 // /etc/resolv.conf, made per container in its directory so that editing one never touches
-// another container or the host. Networking will extend /etc/hosts with the container's
-// addresses; until then a container shares the host's network.
+// another container or the host. /etc/hosts names the container's own addresses; resolv.conf
+// points at its network's DNS server on a user-defined network, else at the host's resolvers.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../../fs/atomic-write.js';
@@ -19,6 +19,12 @@ export interface HostFileOptions {
   dns?: string[] | null | undefined;
   dnsSearch?: string[] | null | undefined;
   dnsOptions?: string[] | null | undefined;
+  /** The container's addresses on its networks, named after it in /etc/hosts. */
+  addresses?: string[];
+  /** Resolvers that replace the host's (a user-defined network's DNS server). */
+  nameservers?: string[] | undefined;
+  /** Resolvers for when the host has none a container can reach (only loopback ones). */
+  fallbackNameservers?: string[] | undefined;
   /** The host's resolv.conf (tests give their own). */
   hostResolvConf?: string;
 }
@@ -48,7 +54,7 @@ export async function writeHostFiles(dir: string, options: HostFileOptions): Pro
     'ff00::0\tip6-mcastprefix',
     'ff02::1\tip6-allnodes',
     'ff02::2\tip6-allrouters',
-    `127.0.1.1\t${fqdn}`,
+    ...(options.addresses?.length ? options.addresses.map((ip) => `${ip}\t${fqdn}`) : [`127.0.1.1\t${fqdn}`]),
     ...extra,
     '',
   ].join('\n'));
@@ -62,6 +68,9 @@ export async function writeHostFiles(dir: string, options: HostFileOptions): Pro
   } else {
     const host = await readFile(options.hostResolvConf ?? '/etc/resolv.conf', 'utf8').catch(() => '');
     lines = usableResolvConf(host);
+    const isNameserver = (line: string) => /^\s*nameserver\s/.test(line);
+    const replacement = options.nameservers ?? (lines.some(isNameserver) ? undefined : options.fallbackNameservers);
+    if (replacement) lines = [...replacement.map((ip) => `nameserver ${ip}`), ...lines.filter((line) => !isNameserver(line))];
   }
   await write(files.resolvConf, lines.join('\n').trimEnd() + '\n');
   return files;

@@ -3,6 +3,7 @@
 import { humanDuration } from '../../../go-units.js';
 import type { ContainerContext } from './context.js';
 import { logPath } from './context.js';
+import { networkSettings, summaryNetworks, summaryPorts } from './network-settings.js';
 import type { ContainerRecord } from './record.js';
 
 function bindMounts(record: ContainerRecord) {
@@ -50,18 +51,13 @@ export async function inspectContainer(ctx: ContainerContext, nameOrId: string) 
     HostConfig: {
       ...record.hostConfig,
       LogConfig: record.hostConfig.LogConfig ?? { Type: 'json-file', Config: { 'max-size': String(ctx.config.log.maxSize), 'max-file': String(ctx.config.log.maxFiles) } },
-      NetworkMode: record.hostConfig.NetworkMode || 'none',
+      NetworkMode: record.hostConfig.NetworkMode || 'bridge',
       RestartPolicy: record.hostConfig.RestartPolicy ?? { Name: 'no', MaximumRetryCount: 0 },
     },
     GraphDriver: { Name: record.driver, Data: await ctx.images.driver.graphDriverData(record.id).catch(() => ({})) },
     Mounts: bindMounts(record),
     Config: { ...record.config, Image: record.imageName },
-    NetworkSettings: {
-      Bridge: '', SandboxID: '', SandboxKey: '', Ports: {}, HairpinMode: false,
-      LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0, SecondaryIPAddresses: null, SecondaryIPv6Addresses: null,
-      EndpointID: '', Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', MacAddress: '',
-      Networks: {},
-    },
+    NetworkSettings: networkSettings(ctx, record),
   };
 }
 
@@ -79,7 +75,7 @@ export function humanStatus(record: ContainerRecord, now = Date.now()): string {
   }
 }
 
-export function containerSummary(record: ContainerRecord) {
+export function containerSummary(ctx: ContainerContext, record: ContainerRecord) {
   const command = [record.path, ...record.args].join(' ');
   return {
     Id: record.id,
@@ -88,12 +84,12 @@ export function containerSummary(record: ContainerRecord) {
     ImageID: record.image,
     Command: command,
     Created: Math.floor(Date.parse(record.created) / 1000),
-    Ports: [],
+    Ports: summaryPorts(record),
     Labels: record.config.Labels ?? {},
     State: record.state.status,
     Status: humanStatus(record),
-    HostConfig: { NetworkMode: record.hostConfig.NetworkMode || 'none' },
-    NetworkSettings: { Networks: {} },
+    HostConfig: { NetworkMode: record.hostConfig.NetworkMode || 'bridge' },
+    NetworkSettings: summaryNetworks(ctx, record),
     Mounts: bindMounts(record),
   };
 }

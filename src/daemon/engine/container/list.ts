@@ -32,7 +32,7 @@ export function listContainers(ctx: ContainerContext, options: ListOptions) {
     return matchesFilters(ctx, r, options.filters);
   });
   if (options.limit && options.limit > 0) records = records.slice(0, options.limit);
-  return records.map(containerSummary);
+  return records.map((r) => containerSummary(ctx, r));
 }
 
 function boundary(ctx: ContainerContext, values: string[] | undefined): ContainerRecord | undefined {

@@ -2,6 +2,8 @@
 // how it was created (Docker's Config and HostConfig, kept as sent), what it is made from, and
 // its last known state. The live truth while it runs is its monitor; this is what survives.
 import type { ContainerConfig, HostConfig } from '../../../api/types/container-config.js';
+import type { EndpointConfig } from '../network/container-networking.js';
+import type { ContainerNetworkState } from '../network/record.js';
 
 /** Docker's State.Status values. */
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
@@ -36,6 +38,10 @@ export interface ContainerRecord {
   driver: string;
   state: ContainerStateRecord;
   restartCount: number;
+  /** The networks it joins when it starts, by network name (from NetworkMode and NetworkingConfig). */
+  networks?: Record<string, EndpointConfig>;
+  /** Its namespace, interfaces and published ports while it runs. */
+  network?: ContainerNetworkState | undefined;
 }
 
 export const zeroTime = '0001-01-01T00:00:00Z';

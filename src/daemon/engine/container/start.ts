@@ -47,6 +47,7 @@ export async function startLocked(ctx: ContainerContext, record: ContainerRecord
   const rootfs = await ctx.images.driver.mountContainer(record.id);
   let created = false;
   try {
+    record.network = await ctx.networking.attach(record);
     await rm(files.dir, { recursive: true, force: true });
     await mkdir(files.bundle, { recursive: true, mode: 0o700 });
     const hostConfig = record.hostConfig;
@@ -57,6 +58,7 @@ export async function startLocked(ctx: ContainerContext, record: ContainerRecord
       dns: hostConfig.Dns,
       dnsSearch: hostConfig.DnsSearch,
       dnsOptions: hostConfig.DnsOptions,
+      ...ctx.networking.hostFileSettings(record, ctx.config.network.dns),
     });
     const cgroupsPath = `/${berthCgroupParent}/${record.id}`;
     const { spec, workingDir } = await buildContainerSpec({
@@ -68,6 +70,7 @@ export async function startLocked(ctx: ContainerContext, record: ContainerRecord
       rootfs,
       hostFiles,
       cgroupsPath,
+      ...(record.network ? { networkNamespacePath: record.network.sandbox } : {}),
       resolveContainerPid: (nameOrId: string) => {
         const other = ctx.store.get(nameOrId);
         if (other.state.status !== 'running') throw new FailedPrecondition(`container ${other.name} is not running`);
@@ -107,6 +110,7 @@ export async function startLocked(ctx: ContainerContext, record: ContainerRecord
   } catch (err) {
     if (err instanceof NotModified) throw err;
     if (created) await ctx.runtime.delete(record.id, { force: true }).catch(() => {});
+    await ctx.networking.detach(record).catch(() => {});
     await rm(files.dir, { recursive: true, force: true }).catch(() => {});
     await ctx.images.driver.unmountContainer(record.id).catch(() => {});
     const failure = startFailure(err);

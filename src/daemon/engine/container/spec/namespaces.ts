@@ -53,7 +53,7 @@ export function buildNamespaces(inputs: NamespaceInputs): NamespaceSetup {
     if (!target) throw new InvalidArgument(`invalid network mode: ${network}`);
     join('network', target, 'net');
   } else if (!hostNetwork) {
-    namespaces.push(network !== 'none' && inputs.networkNamespacePath ? { type: 'network', path: inputs.networkNamespacePath } : { type: 'network' });
+    namespaces.push(inputs.networkNamespacePath ? { type: 'network', path: inputs.networkNamespacePath } : { type: 'network' });
   }
 
   const uts = mode(h.UTSMode, 'UTS mode');
