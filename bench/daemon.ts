@@ -1,5 +1,5 @@
 // npm run bench — berthd against Docker's daemon, side by side in one run (issue 4):
-//   1. `run --rm busybox true` latency: berth's CLI → berthd, the docker CLI → berthd, and the
+//   1. `run --rm --network none busybox true` latency: berth's CLI → berthd, the docker CLI → berthd, and the
 //      docker CLI → a private dockerd (median and p90 after warm-ups, runs interleaved);
 //   2. 50 × `run -d busybox sleep 600`, 10 at a time, through the docker CLI: total time, then
 //      `rm -f` of them all;
@@ -12,112 +12,25 @@
 // Ctrl-C.
 //
 //   BENCH_RUNS=40 npm run bench
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../src/paths.js';
-import { Runtime } from '../src/runtime/runtime.js';
-import { mountsUnder, processesMentioning } from '../test/support/daemon.js';
-import { busyboxRootfs, requireFixtures } from '../test/support/fixtures.js';
-import { log, run, stopProcess } from './support/host.js';
+import { requireFixtures } from '../test/support/fixtures.js';
+import { launchBerthd, removeBerthLeftovers, waitForBerthd, type Berthd } from './support/berthd.js';
+import { exec, firstLine, runBench } from './support/commands.js';
+import { busyboxTar, checked, dockerCli, dockerClient, importBusybox, removeAllContainers, type Client } from './support/docker-cli.js';
+import { describeMachine, log, removeBenchDir, run, stopProcess } from './support/host.js';
 import { ensureDockerd, startPrivateDockerd, type PrivateDockerd } from './support/private-dockerd.js';
 import { findProcesses, median, percentile, processMemory, sumMemory, type Memory } from './support/stats.js';
+import { ratio, rowPrinter, verdict } from './support/table.js';
 
 const runs = Number(process.env.BENCH_RUNS ?? 20);
 const warmup = 2;
 const burstCount = 50;
 const burstParallel = 10;
 const residentCount = 10;
-const dockerCli = '/usr/local/bin/docker';
 const berthCli = join(packageRoot, 'bin', 'berth');
-const berthdBin = join(packageRoot, 'bin', 'berthd');
-
-// ---- commands, interruptible -------------------------------------------------------------
-
-let aborted = false;
-const running = new Set<ChildProcess>();
-
-interface Result {
-  status: number;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-/** Runs a command without blocking the event loop, timed from spawn to exit. */
-function exec(file: string, args: string[], env: NodeJS.ProcessEnv = process.env, timeoutMs = 120_000, duringCleanup = false): Promise<Result> {
-  if (aborted && !duringCleanup) return Promise.reject(new Error('interrupted'));
-  return new Promise((resolve, reject) => {
-    const start = process.hrtime.bigint();
-    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], env, timeout: timeoutMs });
-    running.add(child);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    child.on('error', (err) => {
-      running.delete(child);
-      reject(err);
-    });
-    child.on('close', (code, signal) => {
-      running.delete(child);
-      const ms = Number(process.hrtime.bigint() - start) / 1e6;
-      if (aborted && !duringCleanup) reject(new Error('interrupted'));
-      else resolve({ status: code ?? (signal ? 128 : -1), stdout, stderr, ms });
-    });
-  });
-}
-
-const firstLine = (text: string) => text.trim().split('\n')[0] ?? '';
-
-/** A CLI pointed at one daemon. */
-interface Client {
-  name: string;
-  file: string;
-  args: string[];
-  env: NodeJS.ProcessEnv;
-}
-
-async function checked(client: Client, args: string[]): Promise<Result> {
-  const r = await exec(client.file, [...client.args, ...args], client.env);
-  if (r.status !== 0) throw new Error(`${client.name} ${args.join(' ')}: exit ${r.status}: ${firstLine(r.stderr)}`);
-  return r;
-}
-
-const dockerClient = (name: string, host: string, configDir: string): Client => ({
-  name, file: dockerCli, args: ['--config', configDir, '-H', host], env: { ...process.env, DOCKER_CONFIG: configDir },
-});
-
-// ---- berthd ------------------------------------------------------------------------------
-
-interface Berthd {
-  child: ChildProcess;
-  host: string;
-  execRoot: string;
-  output: () => string;
-}
-
-function launchBerthd(dir: string): Berthd {
-  const execRoot = join(dir, 'berth-run');
-  const host = `unix://${join(dir, 'berth.sock')}`;
-  // Its own process group: a Ctrl-C at the terminal reaches the bench, which stops it in order.
-  const child = spawn(process.execPath, [berthdBin, '--data-root', join(dir, 'berth-data'), '--exec-root', execRoot, '-H', host],
-    { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
-  let output = '';
-  child.stderr!.on('data', (d: Buffer) => (output += d));
-  return { child, host, execRoot, output: () => output };
-}
-
-async function waitForBerthd(d: Berthd, ping: Client): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (d.child.exitCode !== null || d.child.signalCode !== null) throw new Error(`berthd exited during start:\n${d.output()}`);
-    if ((await exec(ping.file, [...ping.args, 'version', '--format', '{{.Server.Version}}'], ping.env)).status === 0) return;
-    if (Date.now() > deadline) throw new Error(`berthd did not answer within 30 s:\n${d.output()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 // ---- measurements ------------------------------------------------------------------------
 
@@ -131,7 +44,7 @@ async function latency(clients: Client[]): Promise<Latency[]> {
   const out: Latency[] = clients.map(() => ({ times: [] }));
   const once = async (i: number) => {
     if (out[i]!.unavailable) return undefined;
-    const r = await exec(clients[i]!.file, [...clients[i]!.args, 'run', '--rm', 'busybox', 'true'], clients[i]!.env);
+    const r = await exec(clients[i]!.file, [...clients[i]!.args, 'run', '--rm', '--network', 'none', 'busybox', 'true'], clients[i]!.env);
     if (r.status !== 0) {
       out[i] = { unavailable: `exit ${r.status}: ${firstLine(r.stderr) || firstLine(r.stdout)}` };
       return undefined;
@@ -156,7 +69,7 @@ async function startMany(client: Client, count: number, parallel: number, ids: s
   const worker = async () => {
     while (next < count) {
       next++;
-      ids.push((await checked(client, ['run', '-d', 'busybox', 'sleep', '600'])).stdout.trim());
+      ids.push((await checked(client, ['run', '-d', '--network', 'none', 'busybox', 'sleep', '600'])).stdout.trim());
     }
   };
   await Promise.all(Array.from({ length: parallel }, worker));
@@ -190,19 +103,8 @@ async function resident(client: Client, ids: string[], program: string, root: st
 
 // ---- the table ---------------------------------------------------------------------------
 
-const col = (s: string, w: number) => s.padStart(w);
 const MiB = (bytes: number | undefined, digits = 1) => (bytes === undefined ? 'n/a' : (bytes / 1048576).toFixed(digits));
-const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || !b ? 'n/a' : `${(a / b).toFixed(2)}x`);
-const rowWidth = 52;
-
-function row(label: string, berth: string, docker: string, r = '', target = ''): void {
-  console.log(`${label.padEnd(rowWidth)}${col(berth, 11)}${col(docker, 11)}${col(r, 10)}  ${target}`);
-}
-
-function verdict(value: number | undefined, limit: number, atMost: boolean): string {
-  if (value === undefined) return 'not measured';
-  return (atMost ? value <= limit : value >= limit) ? 'met' : 'NOT met';
-}
+const row = rowPrinter(52);
 
 // ---- main --------------------------------------------------------------------------------
 
@@ -221,31 +123,18 @@ async function main(): Promise<void> {
   let toDockerd: Client | undefined;
 
   const cleanup = async () => {
-    const removeContainers = async (client: Client | undefined) => {
-      if (!client) return;
-      const listed = await exec(client.file, [...client.args, 'ps', '-aq'], client.env, 30_000, true).catch(() => undefined);
-      const all = listed?.status === 0 ? listed.stdout.split('\n').filter(Boolean) : [];
-      if (all.length) await exec(client.file, [...client.args, 'rm', '-f', ...all], client.env, 120_000, true).catch(() => undefined);
-    };
-    await Promise.all([removeContainers(toBerthd), removeContainers(toDockerd)]);
+    await Promise.all([removeAllContainers(toBerthd), removeAllContainers(toDockerd)]);
     if (berthd) await stopProcess(berthd.child).catch((err) => log(`stopping berthd: ${(err as Error).message}`));
     if (docker) await docker.stop().catch((err) => log(`stopping dockerd: ${(err as Error).message}`));
     // Whatever survived a daemon that died or was killed: berth's containers through its runtime
     // state, then any process, mount and file under the directory.
-    if (berthd) {
-      const runtime = new Runtime({ root: join(berthd.execRoot, 'runtime') });
-      for (const state of await runtime.list().catch(() => [])) await runtime.delete(state.id, { force: true }).catch(() => {});
-    }
-    for (const pid of processesMentioning(dir)) {
-      try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
-    }
-    for (const mount of mountsUnder(dir).sort((a, b) => b.length - a.length)) spawnSync('umount', ['-l', mount], { stdio: 'ignore' });
-    rmSync(dir, { recursive: true, force: true });
+    if (berthd) await removeBerthLeftovers(berthd);
+    removeBenchDir(dir);
   };
 
   try {
     // Both daemons, both seeded with the same busybox image.
-    run('tar', ['--numeric-owner', '-C', busyboxRootfs, '-cf', join(dir, 'busybox.tar'), '.']);
+    const tar = busyboxTar(dir);
     berthd = launchBerthd(dir);
     toBerthd = dockerClient('docker CLI → berthd', berthd.host, join(dir, 'docker-config'));
     await waitForBerthd(berthd, toBerthd);
@@ -255,7 +144,7 @@ async function main(): Promise<void> {
       name: 'berth CLI → berthd', file: berthCli, args: ['--config', join(dir, 'berth-config'), '-H', berthd.host],
       env: { ...process.env, BERTH_HOST: berthd.host, BERTH_NO_AUTOSTART: '1' },
     };
-    for (const client of [toBerthd, toDockerd]) await checked(client, ['import', '-c', 'CMD ["sh"]', join(dir, 'busybox.tar'), 'busybox:latest']);
+    for (const client of [toBerthd, toDockerd]) await importBusybox(client, tar);
     log('busybox imported into both daemons');
 
     const berthdVersion = (await checked(toBerthd, ['version', '--format', '{{.Server.Version}} (API {{.Server.APIVersion}})'])).stdout.trim();
@@ -282,14 +171,12 @@ async function main(): Promise<void> {
     const idleAfter = { berth: daemonMemory(berthPids), docker: daemonMemory(dockerPids()) };
 
     // ---- print ----
-    const cpu = cpus();
-    const cgroup = readFileSync('/proc/mounts', 'utf8').includes(' /sys/fs/cgroup cgroup2 ') ? 'v2' : 'v1';
-    console.log(`\nmachine: ${cpu.length} cores (${cpu[0]?.model.trim() ?? '?'}), ${MiB(totalmem(), 0)} MiB, kernel ${release()}, cgroup ${cgroup}, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    console.log(`\n${describeMachine()}`);
     console.log(`versions: node ${process.version}, docker CLI ${dockerVersions[0]}, dockerd ${dockerVersions[1]}, containerd ${containerdVersion}, berthd ${berthdVersion}`);
-    console.log(`image: busybox fixture, \`docker import\`ed into both daemons; dockerd with --bridge=none (berthd has no networking yet)\n`);
+    console.log(`image: busybox fixture, \`docker import\`ed into both daemons; containers run with --network none on both (dockerd has --bridge=none; networking is measured by bench:network)\n`);
     row('', 'berth', 'docker', 'b/d', 'target');
 
-    console.log(`run --rm busybox true, ${runs} runs after ${warmup} warm-ups (ms)`);
+    console.log(`run --rm --network none busybox true, ${runs} runs after ${warmup} warm-ups (ms)`);
     const lat = (l: Latency | undefined, f: (xs: number[]) => number) => (l?.times?.length ? f(l.times) : undefined);
     const ms = (v: number | undefined) => (v === undefined ? 'n/a' : v.toFixed(1));
     const dMed = lat(dockerdLatency, median);
@@ -341,20 +228,4 @@ async function main(): Promise<void> {
   }
 }
 
-// A signal stops what runs and lets main unwind through its clean-up.
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-  process.on(signal, () => {
-    if (aborted) return log(`${signal}: still cleaning up`);
-    aborted = true;
-    log(`${signal}: cleaning up`);
-    for (const child of running) child.kill('SIGKILL');
-  });
-}
-
-try {
-  await main();
-  process.exit(aborted ? 130 : 0);
-} catch (err) {
-  if (!aborted) console.error(`bench: ${(err as Error).message}`);
-  process.exit(aborted ? 130 : 1);
-}
+await runBench(main);

@@ -23,6 +23,7 @@ import { parseReference } from '../src/images/reference.js';
 import { TestRegistry } from '../test/support/registry.js';
 import { aptInstall, firstExisting, log, run } from './support/host.js';
 import { ensureDockerd, startPrivateDockerd, type PrivateDockerd } from './support/private-dockerd.js';
+import { median } from './support/stats.js';
 
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const cacheDir = fileURLToPath(new URL('../../bench/.cache/', import.meta.url));
@@ -78,11 +79,6 @@ function ensureFixture(): void {
     rmSync(dir, { recursive: true, force: true });
   }
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 const seconds = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
 

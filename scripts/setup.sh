@@ -9,8 +9,12 @@ cd "$(dirname "$0")/.."
 # docker-registry: the reference registry the image tests push to and pull from; skopeo: an
 # independent registry client that must read what berth writes; attr: setfattr, for the
 # xattrs of image layers (Node has no xattr API); apache2-utils: htpasswd (bcrypt) for the
-# registry behind Basic auth; openssl: the certificate of the test token server.
-packages=(busybox-static runc gcc make libc6-dev iproute2 docker-registry skopeo attr apache2-utils openssl)
+# registry behind Basic auth; openssl: the certificate of the test token server;
+# containernetworking-plugins: the CNI plugins berthd's networks are made of (bridge, host-local,
+# portmap, bandwidth, loopback); iptables: their NAT and berth's isolation rules; docker-compose:
+# the compose test (Debian's 1.29, driving berthd through the Engine API).
+packages=(busybox-static runc gcc make libc6-dev iproute2 docker-registry skopeo attr apache2-utils openssl
+  containernetworking-plugins iptables docker-compose)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -1,7 +1,10 @@
 // Small host helpers the benchmarks share: logging to stderr, checked commands, Debian packages,
-// and stopping a child process.
+// stopping a child process, removing a bench's directory with anything left in it, and a line
+// describing the machine.
 import { spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, loadavg, release, totalmem } from 'node:os';
+import { mountsUnder, processesMentioning } from '../../test/support/daemon.js';
 
 export const log = (message: string) => process.stderr.write(`bench: ${message}\n`);
 
@@ -54,4 +57,21 @@ export async function stopPid(pid: number, graceMs = 10_000): Promise<void> {
   process.kill(pid, 'SIGTERM');
   for (let waited = 0; waited < graceMs && alive(pid); waited += 100) await new Promise((r) => setTimeout(r, 100));
   if (alive(pid)) process.kill(pid, 'SIGKILL');
+}
+
+/** Kills any process still mentioning `dir`, unmounts what is mounted under it, and removes it. */
+export function removeBenchDir(dir: string): void {
+  for (const pid of processesMentioning(dir)) {
+    try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+  }
+  for (const mount of mountsUnder(dir).sort((a, b) => b.length - a.length)) spawnSync('umount', ['-l', mount], { stdio: 'ignore' });
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** `machine: N cores (model), M MiB, kernel …, cgroup v1|v2, load …`. */
+export function describeMachine(): string {
+  const cpu = cpus();
+  const cgroup = readFileSync('/proc/mounts', 'utf8').includes(' /sys/fs/cgroup cgroup2 ') ? 'v2' : 'v1';
+  return `machine: ${cpu.length} cores (${cpu[0]?.model.trim() ?? '?'}), ${(totalmem() / 1048576).toFixed(0)} MiB, kernel ${release()}, ` +
+    `cgroup ${cgroup}, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`;
 }

@@ -285,7 +285,7 @@ export function daemonLeftovers(daemon: TestDaemon): string[] {
   for (const bridge of daemon.networkTraces.bridges) if (links.includes(` ${bridge}:`)) found.push(`link ${bridge}`);
   const rules = spawnSync('iptables-save').stdout.toString().split('\n');
   const traces = [...daemon.networkTraces.bridges, ...daemon.networkTraces.containerIds];
-  found.push(...rules.filter((rule) => traces.some((t) => rule.includes(t)) || rule.includes('CNI-HOSTPORT')).map((rule) => `iptables ${rule}`));
+  found.push(...rules.filter((rule) => traces.some((t) => rule.includes(t))).map((rule) => `iptables ${rule}`));
   return found;
 }
 

@@ -408,7 +408,9 @@ describe('namespaces', () => {
   it('uses the network namespace path it is given, none, or the host\'s', async () => {
     const net = async (mode: string) => (await build({}, { NetworkMode: mode }, { networkNamespacePath: '/run/berth/netns/x' })).spec.linux!.namespaces!.find((n) => n.type === 'network');
     assert.deepEqual(await net('bridge'), { type: 'network', path: '/run/berth/netns/x' });
-    assert.deepEqual(await net('none'), { type: 'network' });
+    // none: berthd's namespace with only lo up.
+    assert.deepEqual(await net('none'), { type: 'network', path: '/run/berth/netns/x' });
+    assert.deepEqual((await build({}, { NetworkMode: 'none' })).spec.linux!.namespaces!.find((n) => n.type === 'network'), { type: 'network' });
     assert.equal(await net('host'), undefined);
   });
 

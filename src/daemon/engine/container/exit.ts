@@ -30,9 +30,14 @@ export function followExit(ctx: ContainerContext, record: ContainerRecord, monit
 export async function recordExit(ctx: ContainerContext, record: ContainerRecord, exit: ContainerExit): Promise<void> {
   if (record.state.status !== 'running' && record.state.status !== 'paused' && record.state.status !== 'restarting') return;
   await ctx.runtime.delete(record.id, { force: true }).catch(() => {});
-  await ctx.networking.detach(record).catch((err: unknown) => process.stderr.write(`berthd: container ${record.id}: network teardown: ${String(err)}\n`));
-  await ctx.images.driver.unmountContainer(record.id).catch(() => {});
-  await rm(runFiles(ctx, record.id).dir, { recursive: true, force: true }).catch(() => {});
+  // The network and the filesystem are released side by side.
+  await Promise.all([
+    ctx.networking.detach(record).catch((err: unknown) => process.stderr.write(`berthd: container ${record.id}: network teardown: ${String(err)}\n`)),
+    (async () => {
+      await ctx.images.driver.unmountContainer(record.id).catch(() => {});
+      await rm(runFiles(ctx, record.id).dir, { recursive: true, force: true }).catch(() => {});
+    })(),
+  ]);
   record.state = {
     ...record.state,
     status: 'exited',

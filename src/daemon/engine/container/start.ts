@@ -44,10 +44,14 @@ export async function startLocked(ctx: ContainerContext, record: ContainerRecord
   }
   if (record.runtime !== 'berth') throw new InvalidArgument(`runtime "${record.runtime}": only berth's own runtime can start containers yet`);
   const files = runFiles(ctx, record.id);
-  const rootfs = await ctx.images.driver.mountContainer(record.id);
   let created = false;
   try {
-    record.network = await ctx.networking.attach(record);
+    // The root filesystem and the network namespace are made side by side.
+    const [mounted, attached] = await Promise.allSettled([ctx.images.driver.mountContainer(record.id), ctx.networking.attach(record)]);
+    if (attached.status === 'fulfilled') record.network = attached.value;
+    if (mounted.status === 'rejected') throw mounted.reason;
+    if (attached.status === 'rejected') throw attached.reason;
+    const rootfs = mounted.value;
     await rm(files.dir, { recursive: true, force: true });
     await mkdir(files.bundle, { recursive: true, mode: 0o700 });
     const hostConfig = record.hostConfig;

@@ -105,8 +105,10 @@ export class ContainerNetworking {
     const sandbox = join(this.namespaceDir, container.id);
     await createNetworkNamespace(sandbox);
     const state: ContainerNetworkState = { sandbox, endpoints: {}, ports: [] };
+    // lo comes up while the interfaces are made: the plugins do not touch each other's links.
+    const loopback = invokePlugin(this.pluginDir, 'ADD', 'loopback', { type: 'loopback' }, { containerId: container.id, netns: sandbox, ifName: 'lo' })
+      .then(() => undefined, (err: unknown) => err);
     try {
-      await invokePlugin(this.pluginDir, 'ADD', 'loopback', { type: 'loopback' }, { containerId: container.id, netns: sandbox, ifName: 'lo' });
       const joins = Object.entries(container.networks ?? (mode === 'none' ? {} : { [mode]: { aliases: [] } }));
       if (joins.length) {
         state.ports = await this.ports.allocate(portRequests(container.hostConfig.PortBindings, container.hostConfig.PublishAllPorts ?? false, container.config.ExposedPorts));
@@ -115,7 +117,10 @@ export class ContainerNetworking {
         // Published ports and the rate limit go with the first interface, the default route's.
         state.endpoints[name] = await this.plumb(container, this.networks.get(name), config, `eth${i}`, i === 0 ? state.ports : []);
       }
+      const loopbackFailure = await loopback;
+      if (loopbackFailure) throw loopbackFailure;
     } catch (err) {
+      await loopback;
       await this.release(container, state).catch(() => {});
       throw err;
     }

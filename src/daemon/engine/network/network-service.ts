@@ -92,7 +92,7 @@ export class NetworkService {
   private async bringUp(net: NetworkRecord): Promise<void> {
     if (net.driver !== 'bridge') return;
     await ensureBridge(net.bridge!, `${net.gateway}/${net.subnet!.split('/')[1]}`);
-    await installBridgeRules({ bridge: net.bridge!, internal: net.internal });
+    await installBridgeRules({ bridge: net.bridge!, internal: net.internal, subnet: net.subnet });
     const names = new DnsNameTable();
     // The default bridge's server only forwards (Docker gives it no container names); containers
     // use it when the host has no resolver they could reach themselves.

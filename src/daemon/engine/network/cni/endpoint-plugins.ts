@@ -1,6 +1,6 @@
 // The CNI configuration list that plumbs one container into one berth bridge network:
-// bridge (veth pair, address from host-local IPAM kept under berth's data root, gateway route,
-// outbound NAT), then portmap for published ports, then bandwidth for a rate limit.
+// bridge (veth pair, address from host-local IPAM kept under berth's data root, gateway route;
+// outbound NAT is one rule per network, firewall.ts), then portmap for published ports, then bandwidth for a rate limit.
 import type { NetworkRecord, PublishedPort } from '../record.js';
 import { formatIPv4, parseSubnet, subnetSize } from '../subnets.js';
 import type { PluginConfig } from './plugin.js';
@@ -34,7 +34,7 @@ export function endpointPlugins(net: NetworkRecord, ipamDir: string, request: En
     type: 'bridge',
     bridge: net.bridge!,
     isGateway: true,
-    ipMasq: !net.internal,
+    ipMasq: false,
     // A container can reach its own published port through the host.
     hairpinMode: true,
     ipam: {
