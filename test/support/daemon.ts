@@ -9,6 +9,8 @@ import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import { Readable } from 'node:stream';
 import { ContentStore } from '../../src/images/content-store.js';
 import { ImageStore } from '../../src/images/image-store.js';
@@ -254,6 +256,28 @@ export class TestDaemon {
     }
     for (const id of safeReaddir(join(this.dataRoot, 'containers'))) this.networkTraces.containerIds.add(id);
   }
+}
+
+/**
+ * A TestDaemon for the enclosing describe: started before its tests; after them cleaned up and
+ * checked for leftovers. Read `.daemon` inside the tests.
+ */
+export function daemonForSuite(options: TestDaemonOptions = {}): { readonly daemon: TestDaemon } {
+  let daemon: TestDaemon | undefined;
+  before(async () => {
+    daemon = await TestDaemon.start(options);
+  });
+  after(async () => {
+    if (!daemon) return;
+    await daemon.cleanup();
+    assert.deepEqual(daemonLeftovers(daemon), []);
+  });
+  return {
+    get daemon(): TestDaemon {
+      if (!daemon) throw new Error('the suite\'s berthd did not start');
+      return daemon;
+    },
+  };
 }
 
 /** Processes whose command line names a path under `dir` (monitors of a test daemon). */

@@ -3,21 +3,18 @@
 // error statuses — and containers that live on when berthd is killed with SIGKILL.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { after, before, describe, it } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { TestDaemon, daemonLeftovers, dockerCli, hasDockerCli } from '../../support/daemon.js';
+import { TestDaemon, daemonForSuite, dockerCli, hasDockerCli } from '../../support/daemon.js';
 import { waitFor } from '../../support/streams.js';
 
 const skip = hasDockerCli ? false : `${dockerCli} is missing: the docker CLI compatibility tests cannot run`;
 
 describe('berthd with the docker CLI: containers', { skip }, () => {
+  const suite = daemonForSuite();
   let daemon: TestDaemon;
-  before(async () => {
-    daemon = await TestDaemon.start();
-  });
-  after(async () => {
-    await daemon?.cleanup();
-    if (daemon) assert.deepEqual(daemonLeftovers(daemon), []);
+  beforeEach(() => {
+    daemon = suite.daemon;
   });
 
   const docker = (args: string[], input?: string) => daemon.docker(args, input === undefined ? {} : { input });

@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { TestDaemon, daemonLeftovers } from '../../support/daemon.js';
+import { beforeEach, describe, it } from 'node:test';
+import { TestDaemon, daemonForSuite } from '../../support/daemon.js';
 
 const compose = '/usr/bin/docker-compose';
 const skip = existsSync(compose) ? false : `${compose} is missing (Debian's docker-compose, installed by the set-up command): the compose test cannot run`;
@@ -23,13 +23,10 @@ services:
 `;
 
 describe('berthd with docker-compose', { skip }, () => {
+  const suite = daemonForSuite();
   let daemon: TestDaemon;
-  before(async () => {
-    daemon = await TestDaemon.start();
-  });
-  after(async () => {
-    await daemon?.cleanup();
-    if (daemon) assert.deepEqual(daemonLeftovers(daemon), []);
+  beforeEach(() => {
+    daemon = suite.daemon;
   });
 
   const run = (args: string[]) => {

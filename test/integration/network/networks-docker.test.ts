@@ -4,11 +4,12 @@
 // connect and disconnect, and berth's rate limit measured on a real veth. Traffic goes only to
 // 127.0.0.1, to this test's containers and to the gateway of this test's own network.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { get } from 'node:http';
 import { createServer, connect, type AddressInfo } from 'node:net';
-import { after, before, describe, it } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { TestDaemon, daemonLeftovers, dockerCli, hasDockerCli } from '../../support/daemon.js';
+import { TestDaemon, daemonForSuite, dockerCli, hasDockerCli } from '../../support/daemon.js';
 import { waitFor } from '../../support/streams.js';
 
 const skip = hasDockerCli ? false : `${dockerCli} is missing: the docker CLI compatibility tests cannot run`;
@@ -45,14 +46,16 @@ function subnetOfPool(daemon: TestDaemon, n: number): string {
   return `${a}.${b}.${c! + n}.0/24`;
 }
 
+/** The host's iptables rules that name the daemon's bridge. */
+function berthRules(daemon: TestDaemon): string[] {
+  return spawnSync('iptables-save').stdout.toString().split('\n').filter((line) => line.includes(daemon.bridge));
+}
+
 describe('berthd with the docker CLI: networks', { skip }, () => {
+  const suite = daemonForSuite();
   let daemon: TestDaemon;
-  before(async () => {
-    daemon = await TestDaemon.start();
-  });
-  after(async () => {
-    await daemon?.cleanup();
-    if (daemon) assert.deepEqual(daemonLeftovers(daemon), []);
+  beforeEach(() => {
+    daemon = suite.daemon;
   });
 
   const docker = (args: string[]) => daemon.docker(args);
@@ -118,6 +121,20 @@ describe('berthd with the docker CLI: networks', { skip }, () => {
     ok(['network', 'rm', net]);
   });
 
+  it('gives an internal network no way out but still its names', () => {
+    const net = daemon.name('internal');
+    ok(['network', 'create', '--internal', net]);
+    const peer = daemon.name('inside');
+    ok(['run', '-d', '--name', peer, '--network', net, 'busybox', 'sleep', '60']);
+    const out = ok(['run', '--rm', '--network', net, 'busybox', 'sh', '-c', `ip route; nslookup ${peer}`]);
+    assert.doesNotMatch(out, /default/);
+    assert.match(out, new RegExp(`Name:\\s+${peer}`));
+    assert.equal(JSON.parse(ok(['network', 'inspect', net]))[0].Internal, true);
+    ok(['rm', '-f', peer]);
+    // prune takes the unused network.
+    assert.match(ok(['network', 'prune', '-f']), new RegExp(net));
+  });
+
   it('reaches a container on the default bridge by its address', () => {
     const web = daemon.name('bridged');
     ok(['run', '-d', '--name', web, ...webServer('hello-bridge')]);
@@ -133,10 +150,13 @@ describe('berthd with the docker CLI: networks', { skip }, () => {
     ok(['run', '-d', '--name', web, '-p', `127.0.0.1:${port}:80`, ...webServer('hello-port')]);
     await waitFor(async () => (await httpGet(`http://127.0.0.1:${port}/index.html`).catch(() => undefined))?.body === 'hello-port\n');
     assert.equal(ok(['port', web]), `80/tcp -> 127.0.0.1:${port}`);
+    const rulesBefore = berthRules(daemon);
     await daemon.kill9();
     assert.equal((await httpGet(`http://127.0.0.1:${port}/index.html`)).body, 'hello-port\n');
     await daemon.restart();
     assert.equal((await httpGet(`http://127.0.0.1:${port}/index.html`)).body, 'hello-port\n');
+    // The restarted daemon set its rules up again without doubling any.
+    assert.deepEqual(berthRules(daemon), rulesBefore);
     // The port stays berth's: a second container cannot take it.
     const clash = docker(['run', '-d', '-p', `127.0.0.1:${port}:80`, 'busybox', 'true']);
     assert.notEqual(clash.status, 0);
@@ -155,6 +175,8 @@ describe('berthd with the docker CLI: networks', { skip }, () => {
     // Another container reaches it through the host's address on its bridge (the gateway).
     const gateway = daemon.bip.replace(/\/24$/, '');
     assert.match(ok(['run', '--rm', 'busybox', 'sh', '-c', ncGet(gateway, hostPort)]), /hello-P/);
+    // And from the host through another local interface than loopback (the bridge's address).
+    assert.equal((await httpGet(`http://${gateway}:${hostPort}/index.html`)).body, 'hello-P\n');
     assert.match(ok(['ps', '--filter', `name=${web}`, '--format', '{{.Ports}}']), new RegExp(`0\\.0\\.0\\.0:${hostPort}->80/tcp`));
     ok(['rm', '-f', web]);
   });
@@ -185,6 +207,33 @@ describe('berthd with the docker CLI: networks', { skip }, () => {
     assert.doesNotMatch(ok(['exec', c, 'ip', '-o', 'addr']), /eth1/);
     assert.equal(inspect(c, `{{index .NetworkSettings.Networks "${net}"}}`), '<nil>');
     ok(['rm', '-f', c]);
+    ok(['network', 'rm', net]);
+  });
+
+  it('writes --hostname, --add-host, --dns, --dns-search into the container and honours --ip and --mac-address', async () => {
+    const net = daemon.name('fixed');
+    const subnet = subnetOfPool(daemon, 14);
+    const ip = subnet.replace(/\.0\/24$/, '.77');
+    ok(['network', 'create', '--subnet', subnet, net]);
+    const out = ok(['run', '--rm', '--network', net, '--ip', ip, '--hostname', 'box',
+      '--add-host', 'db.example:10.9.9.9', '--dns-search', 'example.org', 'busybox', 'sh', '-c',
+      'hostname; cat /etc/hosts /etc/resolv.conf; ip -o addr show eth0']);
+    assert.match(out, /^box\n/);
+    assert.match(out, /10\.9\.9\.9\tdb\.example/);
+    assert.match(out, new RegExp(`${ip.replace(/\./g, '\\.')}\tbox`));
+    assert.match(out, /search example\.org/);
+    assert.match(out, new RegExp(`inet ${ip.replace(/\./g, '\\.')}/24`));
+    // The docker v28 client sends --mac-address only to API 1.44 daemons: Config.MacAddress through the API.
+    const created = await daemon.request('POST', '/containers/create', { Image: 'busybox', Cmd: ['ip', '-o', 'link', 'show', 'eth0'], MacAddress: '02:42:ac:11:00:99' });
+    assert.equal(created.status, 201, created.body);
+    const macId = created.json<{ Id: string }>().Id;
+    assert.match(ok(['start', '-a', macId]), /link\/ether 02:42:ac:11:00:99/);
+    ok(['rm', macId]);
+    const dns = ok(['run', '--rm', '--dns', '10.9.9.53', 'busybox', 'cat', '/etc/resolv.conf']);
+    assert.match(dns, /^nameserver 10\.9\.9\.53$/m);
+    const outside = docker(['run', '--rm', '--network', net, '--ip', '10.1.1.1', 'busybox', 'true']);
+    assert.notEqual(outside.status, 0);
+    assert.match(outside.stderr, /IP address 10\.1\.1\.1 is not in subnet/);
     ok(['network', 'rm', net]);
   });
 

@@ -320,18 +320,8 @@ const askOverUdp: Ask = (upstream, query, accepts, abandon) =>
     // A socket per question: a fresh source port, and a connected socket hears only that upstream
     // and learns of ICMP port unreachable (ECONNREFUSED), which moves on to the next one at once.
     const socket = createSocket({ type: isIPv6(upstream.address) ? 'udp6' : 'udp4' });
-    let settled = false;
-    const settle = (err: Error | undefined, answer?: Buffer): void => {
-      if (settled) return;
-      settled = true;
-      abandon.removeEventListener('abort', onAbandon);
-      closeQuietly(socket);
-      if (err) reject(err);
-      else resolve(answer!);
-    };
-    const onAbandon = (): void => settle(new Error('abandoned'));
-    if (abandon.aborted) return onAbandon();
-    abandon.addEventListener('abort', onAbandon, { once: true });
+    const settle = oneOutcome(abandon, () => closeQuietly(socket), resolve, reject);
+    if (!settle) return;
     socket.on('error', (err) => settle(err));
     socket.on('message', (answer) => {
       if (accepts(answer)) settle(undefined, answer);
@@ -343,22 +333,40 @@ const askOverUdp: Ask = (upstream, query, accepts, abandon) =>
     });
   });
 
+/**
+ * One outcome per question however many events arrive (an answer, an error, a close, the
+ * abandon signal); the socket goes with it. Undefined when the question is already abandoned.
+ */
+function oneOutcome(
+  abandon: AbortSignal,
+  close: () => void,
+  resolve: (answer: Buffer) => void,
+  reject: (err: Error) => void,
+): ((err: Error | undefined, answer?: Buffer) => void) | undefined {
+  let settled = false;
+  const settle = (err: Error | undefined, answer?: Buffer): void => {
+    if (settled) return;
+    settled = true;
+    abandon.removeEventListener('abort', onAbandon);
+    close();
+    if (err) reject(err);
+    else resolve(answer!);
+  };
+  const onAbandon = (): void => settle(new Error('abandoned'));
+  if (abandon.aborted) {
+    onAbandon();
+    return undefined;
+  }
+  abandon.addEventListener('abort', onAbandon, { once: true });
+  return settle;
+}
+
 const askOverTcp: Ask = (upstream, query, accepts, abandon) =>
   new Promise((resolve, reject) => {
     const socket = connect({ host: upstream.address, port: upstream.port });
     let buffered: Buffer = Buffer.alloc(0);
-    let settled = false;
-    const settle = (err: Error | undefined, answer?: Buffer): void => {
-      if (settled) return;
-      settled = true;
-      abandon.removeEventListener('abort', onAbandon);
-      socket.destroy();
-      if (err) reject(err);
-      else resolve(answer!);
-    };
-    const onAbandon = (): void => settle(new Error('abandoned'));
-    if (abandon.aborted) return onAbandon();
-    abandon.addEventListener('abort', onAbandon, { once: true });
+    const settle = oneOutcome(abandon, () => socket.destroy(), resolve, reject);
+    if (!settle) return;
     socket.on('error', (err) => settle(err));
     socket.on('close', () => settle(new Error(`${upstream.address}:${upstream.port} closed the connection`)));
     socket.on('connect', () => socket.write(lengthPrefixed(query)));
