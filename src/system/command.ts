@@ -9,6 +9,8 @@ export interface CommandOptions {
   env?: NodeJS.ProcessEnv;
   /** Written to the command's stdin. */
   input?: string;
+  /** The most stdout kept, in bytes (16 MiB unless said). */
+  maxBuffer?: number;
 }
 
 export class CommandFailed extends Internal {
@@ -20,7 +22,7 @@ export class CommandFailed extends Internal {
 /** Runs `command` and resolves with its stdout; rejects with CommandFailed otherwise. */
 export function runCommand(command: string, args: readonly string[], options: CommandOptions = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = execFile(command, args, { cwd: options.cwd, env: options.env, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+    const child = execFile(command, args, { cwd: options.cwd, env: options.env, maxBuffer: options.maxBuffer ?? 16 * 1024 * 1024 }, (err, stdout, stderr) => {
       if (!err) return resolve(stdout);
       const code = typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : undefined;
       reject(new CommandFailed(`${command} ${args.join(' ')}`, stdout, stderr, code, err));

@@ -4,12 +4,11 @@
 //
 //   <root>/vfs/dir/<id>   an image layer's full tree (<id>: the chain ID's hex)
 //                         or a container's ("<container>-rw", a copy of its image's top layer)
-import { execFile } from 'node:child_process';
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { promisify } from 'node:util';
-import { Conflict, Internal, NotFound, errnoCode } from '../../errors.js';
+import { Conflict, NotFound, errnoCode } from '../../errors.js';
+import { runCommand } from '../../system/command.js';
 import {
   containerLayerDirectoryName,
   layerDirectoryName,
@@ -20,7 +19,6 @@ import {
 import { discard, makeScratchDirectory, publish, removeDirectory, removeLeftoverScratch } from './scratch.js';
 import { extractVerifiedLayer } from './verified-extract.js';
 
-const execFileAsync = promisify(execFile);
 
 async function isDirectory(path: string): Promise<boolean> {
   try {
@@ -33,12 +31,7 @@ async function isDirectory(path: string): Promise<boolean> {
 
 /** Copies a tree with everything (owners, modes, times, xattrs, devices, hard links). */
 async function copyTree(from: string, to: string): Promise<void> {
-  try {
-    await execFileAsync('cp', ['-a', '--reflink=auto', '--', `${from}/.`, `${to}/`]);
-  } catch (err) {
-    const stderr = (err as { stderr?: string }).stderr?.trim();
-    throw new Internal(`copying ${from} to ${to}: ${stderr || (err as Error).message}`, { cause: err });
-  }
+  await runCommand('cp', ['-a', '--reflink=auto', '--', `${from}/.`, `${to}/`]);
 }
 
 export class VfsDriver implements GraphDriver {

@@ -1,13 +1,9 @@
 // Reads the extended attributes of a whole tree at once with `getfattr -R` (Debian's attr):
 // Node has no API for xattrs, and one process for the tree costs far less than one per file.
 // Without getfattr, trees are read as if nothing had xattrs (the caller is told so).
-import { execFile } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
-import { promisify } from 'node:util';
-import { Internal } from '../../errors.js';
-
-const execFileAsync = promisify(execFile);
+import { runCommand } from '../../system/command.js';
 
 /** Attributes by path relative to the tree's root ('' is the root itself). */
 export type XattrTree = Map<string, Map<string, Buffer>>;
@@ -95,14 +91,9 @@ export function parseGetfattrDump(output: string, root: string): XattrTree {
 export async function readXattrTree(root: string): Promise<XattrTree | undefined> {
   const getfattr = await findGetfattr();
   if (!getfattr) return undefined;
-  try {
-    const { stdout } = await execFileAsync(getfattr, ['-R', '-P', '-h', '-d', '-m', '-', '-e', 'base64', '--absolute-names', '--', root], {
-      maxBuffer: 1024 * 1024 * 1024,
-      env: { ...process.env, LC_ALL: 'C' },
-    });
-    return parseGetfattrDump(stdout, root);
-  } catch (err) {
-    const stderr = (err as { stderr?: string }).stderr?.trim();
-    throw new Internal(`reading extended attributes under ${root}: ${stderr || (err as Error).message}`, { cause: err });
-  }
+  const stdout = await runCommand(getfattr, ['-R', '-P', '-h', '-d', '-m', '-', '-e', 'base64', '--absolute-names', '--', root], {
+    maxBuffer: 1024 * 1024 * 1024,
+    env: { ...process.env, LC_ALL: 'C' },
+  });
+  return parseGetfattrDump(stdout, root);
 }

@@ -23,7 +23,7 @@ export async function createContainer(ctx: ContainerContext, request: ContainerC
     throw new InvalidArgument(`unknown or invalid runtime name: ${runtime}`);
   }
   checkHostConfig(requestedHostConfig);
-  const networkPlan = ctx.networking.plan({ HostConfig: requestedHostConfig, NetworkingConfig: networkingConfig });
+  const networkPlan = ctx.networking.plan({ HostConfig: requestedHostConfig, NetworkingConfig: networkingConfig, Labels: config.Labels });
   const hostConfig: HostConfig = { ...requestedHostConfig, NetworkMode: networkPlan.networkMode };
   const containerName = name ? checkContainerName(name) : generateName((n) => ctx.store.byName(n) !== undefined);
   const image = await ctx.images.imageForContainer(config.Image);

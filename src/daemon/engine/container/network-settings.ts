@@ -1,6 +1,7 @@
 // A container's networks in Docker's shapes: inspect's NetworkSettings and the list's Ports.
 // Docker fills the top-level address fields from the default bridge's endpoint only.
 import type { PortMap } from '../../../api/types/container-config.js';
+import { dnsNames } from '../network/container-networking.js';
 import type { ContainerContext } from './context.js';
 import type { ContainerRecord } from './record.js';
 
@@ -24,7 +25,7 @@ export function networkSettings(ctx: ContainerContext, record: ContainerRecord) 
       IPv6Gateway: '',
       GlobalIPv6Address: '',
       GlobalIPv6PrefixLen: 0,
-      DNSNames: endpoint && net && !net.isDefaultBridge ? [record.name, ...endpoint.aliases, record.id.slice(0, 12)] : null,
+      DNSNames: endpoint && net && !net.isDefaultBridge ? dnsNames(record, endpoint.aliases) : null,
     };
   }
   const bridge = running?.endpoints.bridge;

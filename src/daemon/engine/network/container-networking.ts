@@ -43,6 +43,17 @@ export function normalNetworkMode(mode: string | undefined): string {
   return !mode || mode === 'default' ? 'bridge' : mode;
 }
 
+/** The names a container answers to on a user-defined network: its name, aliases and short id. */
+export function dnsNames(container: { id: string; name: string }, aliases: readonly string[]): string[] {
+  return [container.name, ...aliases, container.id.slice(0, 12)];
+}
+
+/** The rate limit asked for by `--network-rate` or the label, in bits per second. */
+function rateLimitOf(hostConfig: HostConfig, labels: Record<string, string> | null | undefined): number | undefined {
+  const text = hostConfig.NetworkRate ?? labels?.[networkRateLabel];
+  return text === undefined || text === '' ? undefined : parseRate(String(text));
+}
+
 /** Modes that share a namespace made elsewhere, or the host's: no networks of their own. */
 function sharesNamespace(mode: string): boolean {
   return mode === 'host' || mode.startsWith('container:');
@@ -62,7 +73,8 @@ export class ContainerNetworking {
    * The networks a new container joins, from its NetworkMode and NetworkingConfig, checked now
    * so that `create` fails rather than `start`.
    */
-  plan(request: Pick<ContainerCreateRequest, 'HostConfig' | 'NetworkingConfig'>): { networkMode: string; networks: Record<string, EndpointConfig> } {
+  plan(request: Pick<ContainerCreateRequest, 'HostConfig' | 'NetworkingConfig' | 'Labels'>): { networkMode: string; networks: Record<string, EndpointConfig> } {
+    rateLimitOf(request.HostConfig ?? {}, request.Labels);
     let mode = normalNetworkMode(request.HostConfig?.NetworkMode);
     if (mode === 'none' || sharesNamespace(mode)) {
       if (mode.startsWith('container:') && mode.length === 'container:'.length) throw new InvalidArgument(`invalid network mode: ${mode}`);
@@ -91,7 +103,7 @@ export class ContainerNetworking {
     for (const c of containers) {
       if (!c.network) continue;
       this.ports.claim(c.network.ports);
-      for (const [name, endpoint] of Object.entries(c.network.endpoints)) this.publishNames(c, name, endpoint);
+      for (const endpoint of Object.values(c.network.endpoints)) this.publishNames(c, endpoint);
     }
   }
 
@@ -156,7 +168,7 @@ export class ContainerNetworking {
       rateLimit: ifName === 'eth0' ? this.rateLimit(container) : undefined,
     }), attachment);
     const endpoint = endpointState(net, result, ifName, config.aliases, container.id);
-    this.publishNames(container, net.name, endpoint);
+    this.publishNames(container, endpoint);
     this.events.publish('network', 'connect', net.id, { container: container.id, name: net.name, type: net.driver });
     return endpoint;
   }
@@ -177,16 +189,14 @@ export class ContainerNetworking {
   }
 
   private rateLimit(container: NetworkedContainer): number | undefined {
-    const text = container.hostConfig.NetworkRate ?? container.config.Labels?.[networkRateLabel];
-    return text === undefined || text === '' ? undefined : parseRate(String(text));
+    return rateLimitOf(container.hostConfig, container.config.Labels);
   }
 
-  private publishNames(container: NetworkedContainer, networkName: string, endpoint: EndpointState): void {
+  private publishNames(container: NetworkedContainer, endpoint: EndpointState): void {
     const names = this.networks.namesOf(endpoint.networkId);
     const net = this.networks.store.find(endpoint.networkId);
     if (!names || !net || net.isDefaultBridge) return;
-    names.set(container.id, [container.name, ...endpoint.aliases, container.id.slice(0, 12)], endpoint.ipAddress);
-    void networkName;
+    names.set(container.id, dnsNames(container, endpoint.aliases), endpoint.ipAddress);
   }
 
   /**

@@ -12,7 +12,7 @@ export interface ContainerDirectory {
   all(): NetworkedContainer[];
   get(nameOrId: string): NetworkedContainer;
   /** Runs `change` holding the container's lock, then saves it. */
-  update(nameOrId: string, change: (container: NetworkedContainer & { state: { status: string } }) => Promise<void>): Promise<void>;
+  update(nameOrId: string, change: (container: NetworkedContainer) => Promise<void>): Promise<void>;
 }
 
 const knownFilters = ['name', 'id', 'driver', 'label', 'type', 'scope', 'dangling'];

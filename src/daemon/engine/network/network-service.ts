@@ -130,7 +130,6 @@ export class NetworkService {
     if (!name) throw new InvalidArgument('network name is required: give Name');
     if (!networkNameGrammar.test(name)) throw new InvalidArgument(`invalid network name "${name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
     if (predefinedNetworks.includes(name)) throw new Forbidden(`${name} is a pre-defined network and cannot be created`);
-    if (this.store.byName(name)) throw new Conflict(`network with name ${name} already exists`);
     const driver = request.Driver || 'bridge';
     if (driver !== 'bridge') throw new NotFound(`plugin "${driver}" not found: berth supports the bridge driver for user-defined networks`);
     if (request.EnableIPv6) throw new InvalidArgument('IPv6 networks are not supported by berth yet');
