@@ -15,6 +15,11 @@ export function defaultMonitorBinary(): string {
   return process.env.BERTH_MONITOR ?? join(packageRoot, 'native', 'build', 'berth-monitor');
 }
 
+/** berthd's helper for mount, umount and new network namespaces, built by `make -C native`. */
+export function defaultMounterBinary(): string {
+  return join(packageRoot, 'native', 'build', 'berth-mounter');
+}
+
 /** The PID 1 reaper of `--init` containers, built by `make -C native`. */
 export function defaultReaperBinary(): string {
   return join(packageRoot, 'native', 'build', 'berth-reaper');

@@ -11,12 +11,13 @@
  *   MONITOR_CONTAINER_PID  u32 pid         MONITOR_STDOUT_DATA  bytes
  *   MONITOR_ATTACH         u32 flags       MONITOR_STDERR_DATA  bytes
  *   MONITOR_STDIN_DATA     bytes           MONITOR_EXIT         i32 exit code, u32 oom killed
- *   MONITOR_STDIN_CLOSE    empty
+ *   MONITOR_STDIN_CLOSE    empty          MONITOR_ATTACHED     empty
  *   MONITOR_RESIZE         u16 rows, u16 cols
  *   MONITOR_WAIT           empty
  *
  * An attached client receives output produced from then on, never what came before (that is
- * in the log). Every connected client receives MONITOR_EXIT when the container has exited and
+ * in the log); MONITOR_ATTACHED answers MONITOR_ATTACH once that holds, so that a client which
+ * waits for it before starting the container misses none of its output. Every connected client receives MONITOR_EXIT when the container has exited and
  * its output is drained; the monitor then exits. A client whose unsent output exceeds
  * MONITOR_CLIENT_BUFFER_MAX is disconnected rather than allowed to stall the container.
  */
@@ -49,6 +50,7 @@ enum monitor_record_type {
 	MONITOR_STDOUT_DATA = 101,  /* bytes the container wrote to stdout (or its pty) */
 	MONITOR_STDERR_DATA = 102,  /* bytes the container wrote to stderr */
 	MONITOR_EXIT = 103,         /* i32 exit code (code, or 128 + signal), u32 1 if OOM-killed */
+	MONITOR_ATTACHED = 104,     /* empty: the answer to MONITOR_ATTACH */
 };
 
 enum monitor_attach_flags {

@@ -236,6 +236,7 @@ static void record_complete(struct client *c)
 		break;
 	case MONITOR_ATTACH:
 		c->flags = control_u32(c);
+		client_send(c, MONITOR_ATTACHED, NULL, 0);
 		break;
 	case MONITOR_STDIN_CLOSE:
 		if (stdin_is_tty || !stdin_open)

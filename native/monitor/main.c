@@ -3,13 +3,20 @@
  *
  *   berth-monitor --socket PATH [--log PATH --log-max-size BYTES --log-max-files N]
  *                 [--exit-file PATH] [--oom-file PATH] [--stdin] [--tty --console-socket PATH]
- *                 -- /path/to/berth-init [args...]
+ *                 [--runtime-command] -- /path/to/berth-init [args...]
  *
  * Started by the runtime in place of berth-init, with the plan socket on fd 3 (and optionally
  * a readiness pipe on fd 4). It listens on --socket, forks berth-init with the container's
  * stdio on fds 0-2 and the plan socket still on fd 3, and then serves clients and copies
  * output until the container exits. A failure before berth-init runs is reported on the plan
  * socket as berth-init would report one (SYNC_ERROR), so that create fails with its reason.
+ *
+ * With --runtime-command, the command is a runc-compatible runtime's `create` or `exec -d`
+ * (its whole argv computed by berthd), not berth-init. It gets the container's stdio as
+ * berth-init would, but not fd 3, which is then only a channel to berthd: the monitor waits
+ * there for one byte before running the command (so that berthd can attach first), and
+ * reports the command's wait status there as SYNC_EXIT when it exits. The process the command
+ * leaves behind is reparented to the monitor, the subreaper; berthd then sends its pid.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -43,6 +50,7 @@ static struct options {
 	int stdin_open;
 	int tty;
 	const char *console_socket;
+	int runtime_command;
 	char **init_argv;
 } opt = { .log_max_files = 1 };
 
@@ -162,6 +170,8 @@ static void parse_args(int argc, char **argv)
 			opt.stdin_open = 1, takes_value = 0;
 		else if (!strcmp(a, "--tty"))
 			opt.tty = 1, takes_value = 0;
+		else if (!strcmp(a, "--runtime-command"))
+			opt.runtime_command = 1, takes_value = 0;
 		else if (!value)
 			errno = 0, startup_fail(2, a, "needs a value");
 		else if (!strcmp(a, "--socket"))
@@ -248,7 +258,9 @@ static void start_init(void)
 		execv(opt.init_argv[0], opt.init_argv);
 		startup_fail(127, "exec", opt.init_argv[0]);
 	}
-	close(BERTH_PLAN_FD); /* the runtime sees the plan socket close when berth-init is done */
+	/* The runtime sees the plan socket close when berth-init is done (runtime commands: below). */
+	if (!opt.runtime_command)
+		close(BERTH_PLAN_FD);
 	close(child_stdio[0]);
 	close(child_stdio[1]);
 	if (child_stdio[2] != child_stdio[1])
@@ -259,6 +271,35 @@ static void start_init(void)
 	if (stdin_write >= 0)
 		set_nonblocking(stdin_write);
 	attach_init(stdin_write, opt.tty);
+}
+
+/* --runtime-command: waits for berthd's go-ahead on fd 3; the command will not inherit fd 3. */
+static void await_go_ahead(void)
+{
+	char go;
+	ssize_t n;
+	do
+		n = read(BERTH_PLAN_FD, &go, 1);
+	while (n < 0 && errno == EINTR);
+	if (n != 1) {
+		/* berthd gave up (or died) before the command ran: there is nothing to monitor. */
+		attach_stop_listening();
+		if (console_listen_fd >= 0)
+			unlink(opt.console_socket);
+		exit(1);
+	}
+	fcntl(BERTH_PLAN_FD, F_SETFD, FD_CLOEXEC);
+}
+
+/* --runtime-command: the command's wait status as SYNC_EXIT on fd 3, which then closes. */
+static void report_command_exit(int status)
+{
+	struct {
+		struct record_header header;
+		int32_t status;
+	} __attribute__((packed)) record = { { SYNC_EXIT, 4 }, (int32_t)status };
+	write_all(BERTH_PLAN_FD, &record, sizeof(record)); /* berthd may be gone: nothing to do then */
+	close(BERTH_PLAN_FD);
 }
 
 static void reap_children(void)
@@ -273,6 +314,8 @@ static void reap_children(void)
 		if (pid == init_pid) {
 			init_exited = 1;
 			init_failed = status != 0;
+			if (opt.runtime_command)
+				report_command_exit(status);
 		}
 	}
 }
@@ -330,8 +373,14 @@ static int poll_once(int timeout_ms, int accepting)
 		console_entry = n;
 		fds[n++] = (struct pollfd){ .fd = console_listen_fd, .events = POLLIN };
 	}
+	/*
+	 * --runtime-command: the runtime writes its own errors to the container's stdout and
+	 * stderr. Output is read once the container's pid is known, which berthd sends only after
+	 * the command succeeded, so that a failing runtime's message stays out of the log.
+	 */
+	int reading = !opt.runtime_command || container_pid;
 	for (int s = 0; s < 2; s++)
-		if (output[s] >= 0) {
+		if (output[s] >= 0 && reading) {
 			output_entry[s] = n;
 			short events = POLLIN;
 			if (output[s] == stdin_fd() && stdin_pending())
@@ -435,6 +484,8 @@ int main(int argc, char **argv)
 			startup_fail(1, "listen on console socket", opt.console_socket);
 		}
 	}
+	if (opt.runtime_command)
+		await_go_ahead();
 	start_init();
 
 	for (;;) {

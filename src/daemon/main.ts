@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   }
   const daemon = await Daemon.open(config);
   const listeners: Listener[] = [];
-  for (const host of config.hosts) listeners.push(await listen(host, daemon.router, log, config.tls));
+  for (const host of config.hosts) listeners.push(await listen(host, daemon.router, log, { tls: config.tls, debug: config.debug }));
   writeFileSync(daemon.paths.pidFile, `${process.pid}\n`);
   log(`API listening on ${config.hosts.join(', ')}`);
   let stopping = false;

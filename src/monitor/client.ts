@@ -24,6 +24,8 @@ export class MonitorClient {
   private stdout: Readable | null = null;
   private stderr: Readable | null = null;
   private waitSent = false;
+  /** Callers of attach() waiting for the monitor's ATTACHED, in order. */
+  private readonly attached: Array<() => void> = [];
 
   private constructor(private readonly socket: Socket) {
     let resolveExit!: (exit: MonitorExit) => void;
@@ -42,6 +44,9 @@ export class MonitorClient {
           case MonitorRecord.Exit:
             this.endOutput();
             resolveExit(decodeExit(record.payload));
+            break;
+          case MonitorRecord.Attached:
+            this.attached.shift()?.();
             break;
         }
       }
@@ -72,8 +77,10 @@ export class MonitorClient {
   }
 
   /**
-   * Attaches to the container's stdio: output produced from now on arrives on the returned
-   * streams, which end when the container has exited (or the connection closes).
+   * Attaches to the container's stdio: output produced once this resolves (the monitor said
+   * ATTACHED) arrives on the returned streams, which end when the container has exited (or the
+   * connection closes). Waiting for the answer is what lets `run` start the container only
+   * when its first output can no longer be missed.
    */
   async attach(streams: { stdin?: boolean; stdout?: boolean; stderr?: boolean }): Promise<AttachedStreams> {
     const resume = () => { if (this.socket.isPaused()) this.socket.resume(); };
@@ -81,7 +88,10 @@ export class MonitorClient {
     if (streams.stderr) this.stderr = new Readable({ read: resume });
     const stdin = streams.stdin ? this.stdinWritable() : null;
     await new Promise<void>((resolve) => {
-      if (!this.send(encodeAttach(streams), () => resolve())) resolve();
+      // A monitor that is gone has nothing more to say: the streams end at once (endOutput).
+      if (!this.send(encodeAttach(streams))) return resolve();
+      this.attached.push(resolve);
+      this.socket.once('close', () => resolve());
     });
     return { stdin, stdout: this.stdout, stderr: this.stderr };
   }

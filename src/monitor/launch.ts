@@ -47,3 +47,15 @@ export function monitorArgs(options: MonitorOptions): string[] {
 export function monitorLauncher(binary: string, options: MonitorOptions): Launcher {
   return { binary, args: monitorArgs(options) };
 }
+
+/**
+ * The monitor's arguments when it runs a runc-compatible runtime's command (`create`, or
+ * `exec --detach`) instead of berth-init: the launcher's own, with --runtime-command, then
+ * the command's whole argv. The monitor then waits for one byte on fd 3 before running it,
+ * and reports its wait status there (see native/monitor/main.c).
+ */
+export function runtimeCommandArgs(launcher: Launcher, command: string[]): string[] {
+  if (launcher.args[launcher.args.length - 1] !== '--') throw new Error('the launcher\'s arguments must end with "--"');
+  if (command.length === 0) throw new Error('no runtime command');
+  return [...launcher.args.slice(0, -1), '--runtime-command', '--', ...command];
+}

@@ -1,7 +1,7 @@
 // The protocol between berthd and berth-monitor, mirrored from native/include/berth_monitor.h
 // (change both together): records of {u32 type, u32 length, payload}, little-endian, on the
 // monitor's unix socket. Clients send the container's pid, attach, stdin, resize and wait;
-// the monitor sends output and, once the container has exited, EXIT.
+// the monitor answers ATTACH with ATTACHED, sends output and, once the container has exited, EXIT.
 
 export const MonitorRecord = {
   /** u32: the container process, as the runtime reported it. */
@@ -20,6 +20,8 @@ export const MonitorRecord = {
   StderrData: 102,
   /** i32 exit code (the code, or 128 + signal), u32 1 if the container was OOM-killed. */
   Exit: 103,
+  /** Nothing: the answer to Attach; output produced after it is sent reaches the client. */
+  Attached: 104,
 } as const;
 export type MonitorRecordType = (typeof MonitorRecord)[keyof typeof MonitorRecord];
 

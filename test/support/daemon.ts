@@ -4,7 +4,7 @@
 // this daemon are removed even when the test failed half way. Each daemon has its own default
 // bridge and subnets, so its networks never meet the host's or another daemon's.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -224,6 +224,7 @@ export class TestDaemon {
     for (const state of await runtime.list().catch(() => [])) {
       await runtime.delete(state.id, { force: true }).catch((err) => console.error(`cleanup ${state.id}: ${err}`));
     }
+    this.deleteRuntimeBinaryContainers();
     for (const pid of processesMentioning(this.dir)) {
       try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
     }
@@ -231,6 +232,19 @@ export class TestDaemon {
     for (const bridge of this.networkTraces.bridges) await removeHostBridge({ bridge, internal: false }).catch(() => {});
     await releasePortmapChains().catch(() => {});
     rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /**
+   * Containers of runc-compatible runtimes (daemon.json "runtimes"), whose state berthd keeps
+   * under <exec-root>/runtimes/<name>, and the /berth cgroup parents they leave empty.
+   */
+  private deleteRuntimeBinaryContainers(): void {
+    const runtimes = (this.options.daemonJson?.runtimes ?? {}) as Record<string, { path?: string }>;
+    for (const [name, { path }] of Object.entries(runtimes)) {
+      const root = join(this.execRoot, 'runtimes', name);
+      for (const id of path ? safeReaddir(root) : []) spawnSync(path!, ['--root', root, 'delete', '--force', id]);
+    }
+    for (const dir of berthCgroupParents()) if (!this.cgroupsBefore.has(dir)) try { rmdirSync(dir); } catch { /* in use */ }
   }
 
   /**

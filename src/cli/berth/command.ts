@@ -39,18 +39,21 @@ export class ExitStatus extends Error {
 
 /**
  * Runs `action` for every name and prints each error as docker does (`Error response from
- * daemon: ...`), going on with the others; the exit status is 0 only if all succeeded, else 125.
+ * daemon: ...`), going on with the others; the exit status is 0 only if all succeeded, else 1
+ * (docker's). `summary` names the failed ones in a last line, as docker start does.
  */
-export async function forEachName(ctx: CommandContext, names: string[], action: (name: string) => Promise<void>): Promise<number> {
-  let failed = false;
+export async function forEachName(ctx: CommandContext, names: string[], action: (name: string) => Promise<void>,
+  summary?: (failed: string[]) => string): Promise<number> {
+  const failed: string[] = [];
   for (const name of names) {
     try {
       await action(name);
     } catch (err) {
       const { describeFailure } = await import('./errors.js');
       ctx.stderr.write(`${describeFailure(err)}\n`);
-      failed = true;
+      failed.push(name);
     }
   }
-  return failed ? 125 : 0;
+  if (failed.length && summary) ctx.stderr.write(`${summary(failed)}\n`);
+  return failed.length ? 1 : 0;
 }

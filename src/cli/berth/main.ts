@@ -1,6 +1,7 @@
 // berth: the docker-compatible command line. Global flags, the command lookup, and the one
-// place failures become messages and exit statuses: 125 when berth itself fails (bad flags,
-// daemon errors, no daemon), otherwise the status of the container or exec.
+// place failures become messages and exit statuses, as docker's: 125 for bad flags and for any
+// failure of `run`; 1 for every other failure (daemon errors, no daemon, a wrong number of
+// arguments); otherwise the status of the container or exec.
 import { ApiError, DaemonUnreachable, type ApiClient } from '../../api/client.js';
 import { UsageError } from '../exit.js';
 import { ExitStatus, type CommandContext, type CommandDefinition } from './command.js';
@@ -49,12 +50,12 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       }
       command = findGroupCommand(group, verb);
-      if (!command) throw new UsageError(`unknown command: berth ${first} ${verb}\n\nRun 'berth ${first} --help' for more information`);
+      if (!command) throw new CommandLineError(`unknown command: berth ${first} ${verb}\n\nRun 'berth ${first} --help' for more information`);
       commandPath = `berth ${first} ${verb}`;
       args = rest.slice(1);
     } else {
       command = findCommand(topLevel, first);
-      if (!command) throw new UsageError(`'${first}' is not a berth command.\nSee 'berth --help'`);
+      if (!command) throw new CommandLineError(`'${first}' is not a berth command.\nSee 'berth --help'`);
       commandPath = `berth ${command.name}`;
     }
 
@@ -89,24 +90,35 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** An unknown command or a wrong number of arguments: docker exits 1 for these, not 125. */
+class CommandLineError extends UsageError {}
+
+/** The exit status of a failed command, as docker's CLI: 125 only for flags and for `run`. */
+export function failureStatus(err: unknown, commandPath: string): number {
+  if (err instanceof ExitStatus) return err.status;
+  if (err instanceof CommandLineError) return 1;
+  if (err instanceof UsageError) return 125;
+  return /^berth (container )?run$/.test(commandPath) ? 125 : 1;
+}
+
 function report(err: unknown, commandPath: string): number {
+  const status = failureStatus(err, commandPath);
   if (err instanceof ExitStatus) {
     if (err.message) process.stderr.write(`${err.message}\n`);
-    return err.status;
+    return status;
   }
   if (err instanceof UsageError) {
     process.stderr.write(`berth: ${err.message}\n`);
     if (!err.message.includes('--help')) process.stderr.write(`\nRun '${commandPath} --help' for more information\n`);
-    return 125;
+    return status;
   }
-  const runLike = /^berth (container )?(run|create)$/.test(commandPath);
   const message = describeFailure(err);
-  if (runLike && (err instanceof ApiError || err instanceof DaemonUnreachable)) {
+  if (status === 125 && (err instanceof ApiError || err instanceof DaemonUnreachable)) {
     process.stderr.write(`berth: ${message}\n\nRun '${commandPath} --help' for more information\n`);
   } else {
     process.stderr.write(`${message}\n`);
   }
-  return 125;
+  return status;
 }
 
 function checkArgs(commandPath: string, command: CommandDefinition, count: number): void {
@@ -114,11 +126,11 @@ function checkArgs(commandPath: string, command: CommandDefinition, count: numbe
   const usageLine = `\n\nUsage:  berth ${command.usage}\n\n${command.description.split('\n')[0]}`;
   if (min !== undefined && count < min) {
     const wording = min === max ? `exactly ${min} argument${min === 1 ? '' : 's'}` : `at least ${min} argument${min === 1 ? '' : 's'}`;
-    throw new UsageError(`'${commandPath}' requires ${wording}${usageLine}\n\nSee '${commandPath} --help' for more information`);
+    throw new CommandLineError(`'${commandPath}' requires ${wording}${usageLine}\n\nSee '${commandPath} --help' for more information`);
   }
   if (max !== undefined && count > max) {
     const wording = max === 0 ? 'no arguments' : min === max ? `exactly ${max} argument${max === 1 ? '' : 's'}` : `at most ${max} argument${max === 1 ? '' : 's'}`;
-    throw new UsageError(`'${commandPath}' ${max === 0 ? 'accepts' : 'requires'} ${wording}${usageLine}\n\nSee '${commandPath} --help' for more information`);
+    throw new CommandLineError(`'${commandPath}' ${max === 0 ? 'accepts' : 'requires'} ${wording}${usageLine}\n\nSee '${commandPath} --help' for more information`);
   }
 }
 

@@ -1,13 +1,19 @@
 // The user's terminal: raw mode for `-it` (restored however berth ends), its size for the
 // container's pty, and SIGWINCH to follow resizes.
+import { spawnSync } from 'node:child_process';
 export function terminalSize(out: NodeJS.WriteStream = process.stdout): [number, number] | undefined {
   return out.isTTY && out.rows && out.columns ? [out.rows, out.columns] : undefined;
 }
 
-/** Puts stdin in raw mode; returns the function that restores it. */
+/**
+ * Puts stdin in raw mode; returns the function that restores it. Output processing goes off
+ * too (as Go's term.MakeRaw does for docker): libuv's raw mode keeps ONLCR, which would turn the
+ * container's "\r\n" into "\r\r\n". setRawMode(false) restores the saved settings, OPOST included.
+ */
 export function enterRawMode(stdin: NodeJS.ReadStream = process.stdin): () => void {
   if (!stdin.isTTY) return () => {};
   stdin.setRawMode(true);
+  spawnSync('stty', ['-opost'], { stdio: [(stdin as NodeJS.ReadStream & { fd?: number }).fd ?? 'inherit', 'ignore', 'ignore'] });
   let restored = false;
   const restore = () => {
     if (restored) return;

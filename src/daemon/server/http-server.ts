@@ -26,9 +26,16 @@ export interface Listener {
 
 export type RequestLogger = (line: string) => void;
 
-export function serveRouter(router: Router, log: RequestLogger): (req: IncomingMessage, res: ServerResponse | undefined, socket: Duplex, head: Buffer) => void {
+export interface ServeOptions {
+  tls?: TlsFiles | undefined;
+  /** Log every request with its status and how long its handler took (berthd -D). */
+  debug?: boolean | undefined;
+}
+
+export function serveRouter(router: Router, log: RequestLogger, debug = false): (req: IncomingMessage, res: ServerResponse | undefined, socket: Duplex, head: Buffer) => void {
   return (req, res, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://berthd');
+    if (debug) logRequest(req, res, url, log);
     let ctx: RequestContext | undefined;
     const run = async () => {
       const route = router.match(req.method ?? 'GET', url.pathname);
@@ -50,6 +57,14 @@ export function serveRouter(router: Router, log: RequestLogger): (req: IncomingM
   };
 }
 
+/** `-D`: one line per request once its answer is sent (a hijacked stream: once it is handed over). */
+function logRequest(req: IncomingMessage, res: ServerResponse | undefined, url: URL, log: RequestLogger): void {
+  const began = performance.now();
+  const done = (status: number | string) => log(`${req.method} ${url.pathname}${url.search} ${status} ${(performance.now() - began).toFixed(1)} ms`);
+  if (res) res.once('finish', () => done(res.statusCode));
+  else done('upgrade');
+}
+
 function commonHeaders(res: ServerResponse): void {
   res.setHeader('Api-Version', apiVersion);
   res.setHeader('Docker-Experimental', 'false');
@@ -57,8 +72,8 @@ function commonHeaders(res: ServerResponse): void {
   res.setHeader('Server', `berth/${apiVersion} (linux)`);
 }
 
-function attach(server: Server, router: Router, log: RequestLogger): void {
-  const handle = serveRouter(router, log);
+function attach(server: Server, router: Router, log: RequestLogger, debug: boolean): void {
+  const handle = serveRouter(router, log, debug);
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     commonHeaders(res);
     handle(req, res, req.socket, Buffer.alloc(0));
@@ -70,7 +85,8 @@ function attach(server: Server, router: Router, log: RequestLogger): void {
   server.headersTimeout = 60_000;
 }
 
-export async function listen(address: string, router: Router, log: RequestLogger, tls?: TlsFiles): Promise<Listener> {
+export async function listen(address: string, router: Router, log: RequestLogger, options: ServeOptions = {}): Promise<Listener> {
+  const { tls, debug = false } = options;
   const url = /^(unix|tcp):\/\/(.+)$/.exec(address);
   if (!url) throw new InvalidArgument(`invalid host address "${address}": use unix:///path or tcp://host:port`);
   if (url[1] === 'unix') {
@@ -79,7 +95,7 @@ export async function listen(address: string, router: Router, log: RequestLogger
     // A socket left by a daemon that died; a live one would have refused our start earlier.
     if (existsSync(path)) unlinkSync(path);
     const server = createServer();
-    attach(server, router, log);
+    attach(server, router, log, debug);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(path, () => resolve());
@@ -100,7 +116,7 @@ export async function listen(address: string, router: Router, log: RequestLogger
     rejectUnauthorized: true,
     minVersion: 'TLSv1.2',
   });
-  attach(server, router, log);
+  attach(server, router, log, debug);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(Number(hostPort[2]), hostPort[1]!.replace(/^\[|\]$/g, ''), () => resolve());

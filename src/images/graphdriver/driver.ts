@@ -52,12 +52,20 @@ export interface GraphDriver {
   /** A writable layer for a container on top of the image's top layer (none: an empty rootfs). */
   createContainerLayer(containerId: string, imageTopChainId: string | undefined): Promise<void>;
   /** Makes the container's root filesystem available and returns its path; idempotent. */
-  mountContainer(containerId: string): Promise<string>;
+  mountContainer(containerId: string, options?: ContainerMountOptions): Promise<string>;
   /** Idempotent: an unmounted container is fine. */
   unmountContainer(containerId: string): Promise<void>;
   /** Unmounts if needed and removes the writable layer with everything written to it. */
   removeContainerLayer(containerId: string): Promise<void>;
   graphDriverData(containerId: string): Promise<GraphDriverData>;
+}
+
+export interface ContainerMountOptions {
+  /**
+   * What the container writes need not survive a crash of the host (a container removed when it
+   * exits): overlay then skips the sync of the whole upper filesystem that its unmount costs.
+   */
+  volatile?: boolean | undefined;
 }
 
 /** The on-disk name of an image layer: its chain ID's hex (a sha256, never anything else). */

@@ -1,22 +1,20 @@
-// Mounting from Node, which has no mount(2): util-linux's `mount` and `umount` (always on a
-// Linux host), and /proc/self/mountinfo to know what is mounted where.
-import { readFile } from 'node:fs/promises';
-import { runCommand } from '../../system/command.js';
-
-function run(command: string, args: string[], cwd?: string): Promise<void> {
-  return runCommand(command, args, cwd === undefined ? {} : { cwd }).then(() => {});
-}
+// Mounting from Node, which has no mount(2): berth-mounter makes the system calls
+// (src/system/mounter.ts), and /proc/self/mountinfo says what is mounted where.
+import { lstat, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { errnoCode } from '../../errors.js';
+import { hostMounter } from '../../system/mounter.js';
 
 /**
  * An overlay mount. `cwd` is where relative paths in `options` start from (the kernel resolves
- * them in the calling process, here the `mount` command).
+ * them in the calling process, here the mounter).
  */
 export function mountOverlay(options: string, target: string, cwd?: string): Promise<void> {
-  return run('mount', ['-t', 'overlay', 'overlay', '-o', options, target], cwd);
+  return hostMounter().mount('overlay', target, 'overlay', options, cwd === undefined ? {} : { cwd });
 }
 
 export function unmount(target: string): Promise<void> {
-  return run('umount', [target]);
+  return hostMounter().unmount(target);
 }
 
 /** The mount points in a mountinfo text, in mount order (field 5, with octal escapes undone). */
@@ -33,9 +31,20 @@ async function mountPoints(): Promise<string[]> {
   return parseMountPoints(await readFile('/proc/self/mountinfo', 'utf8'));
 }
 
-/** Whether `path` (absolute, symlink-free) is a mount point. */
+/**
+ * Whether another filesystem is mounted on `path` (absolute, symlink-free): its device differs
+ * from its parent directory's. A stat each instead of mountinfo, which lists every mount on the
+ * host and grows with every container; right for berth's own mounts (an overlay, a network
+ * namespace), blind to a bind mount from the same filesystem.
+ */
 export async function isMountPoint(path: string): Promise<boolean> {
-  return (await mountPoints()).includes(path);
+  try {
+    const [own, parent] = await Promise.all([lstat(path), lstat(dirname(path))]);
+    return own.dev !== parent.dev;
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT') return false;
+    throw err;
+  }
 }
 
 /**

@@ -4,6 +4,7 @@
 // overlay fail here, at driver start, with a clear message, not at a container's first mount.
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, statfs, writeFile } from 'node:fs/promises';
+import { release } from 'node:os';
 import { join } from 'node:path';
 import { Unsupported } from '../../errors.js';
 import { makeOverlayWhiteout, markOverlayOpaque } from '../layers/whiteouts.js';
@@ -15,6 +16,12 @@ const overlayfsMagic = 0x794c7630;
 /** index=off when the kernel has the option: layers are shared between mounts (as in Docker). */
 export function overlayExtraOptions(): string[] {
   return existsSync('/sys/module/overlay/parameters/index') ? ['index=off'] : [];
+}
+
+/** overlay's `volatile` (no sync of the upper filesystem, at unmount either) came in Linux 5.10. */
+export function overlayHasVolatile(): boolean {
+  const [major = 0, minor = 0] = release().split('.').map((n) => parseInt(n, 10));
+  return major > 5 || (major === 5 && minor >= 10);
 }
 
 export async function checkOverlaySupported(home: string): Promise<void> {

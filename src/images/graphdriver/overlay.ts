@@ -15,13 +15,14 @@ import { Conflict, NotFound, errnoCode } from '../../errors.js';
 import {
   containerLayerDirectoryName,
   layerDirectoryName,
+  type ContainerMountOptions,
   type CreateLayerResult,
   type GraphDriver,
   type GraphDriverData,
 } from './driver.js';
 import { isMountPoint, mountOverlay, unmount, unmountAllUnder } from './mounts.js';
 import { planOverlayMount, type OverlayLower } from './overlay-mount-options.js';
-import { checkOverlaySupported, overlayExtraOptions } from './overlay-probe.js';
+import { checkOverlaySupported, overlayExtraOptions, overlayHasVolatile } from './overlay-probe.js';
 import { discard, makeScratchDirectory, publish, removeDirectory, removeLeftoverScratch } from './scratch.js';
 import { extractVerifiedLayer } from './verified-extract.js';
 
@@ -131,7 +132,7 @@ export class OverlayDriver implements GraphDriver {
     }
   }
 
-  async mountContainer(containerId: string): Promise<string> {
+  async mountContainer(containerId: string, options: ContainerMountOptions = {}): Promise<string> {
     const name = containerLayerDirectoryName(containerId);
     const dir = await this.containerDirectory(containerId);
     const lowers = await this.lowersOf(dir);
@@ -139,12 +140,15 @@ export class OverlayDriver implements GraphDriver {
     if (lowers.length === 0) return join(dir, 'diff');
     const merged = join(dir, 'merged');
     if (await isMountPoint(merged)) return merged;
+    // A volatile mount leaves work/incompat/volatile behind, and overlay refuses to mount on a
+    // work directory that has it: what was written there is kept, but no longer promised.
+    await rm(join(dir, 'work', 'incompat'), { recursive: true, force: true });
     const plan = planOverlayMount({
       home: this.home,
       lowers,
       upper: { absolute: join(dir, 'diff'), relative: `${name}/diff` },
       work: { absolute: join(dir, 'work'), relative: `${name}/work` },
-      extra: overlayExtraOptions(),
+      extra: [...overlayExtraOptions(), ...(options.volatile && overlayHasVolatile() ? ['volatile'] : [])],
     });
     await mountOverlay(plan.options, merged, plan.cwd);
     return merged;

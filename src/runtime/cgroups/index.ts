@@ -45,6 +45,26 @@ async function readHostFile(fsRoot: string, path: string): Promise<string> {
   }
 }
 
+/** The host's cgroup hierarchies, read once per process: they are mounted at boot and stay. */
+const hostCgroupMounts = new Map<string, Promise<CgroupMount[]>>();
+
+/**
+ * The cgroup mounts seen from `fsRoot`. mountinfo lists every mount, containers' overlays
+ * included, and costs the kernel more to write with each one: reading it for every container
+ * verb was a visible part of a start burst.
+ */
+function cgroupMounts(fsRoot: string): Promise<CgroupMount[]> {
+  // Only the real host's are kept: a test's fake root may change between calls.
+  if (fsRoot !== '/') return readHostFile(fsRoot, 'proc/self/mountinfo').then(parseCgroupMounts);
+  let mounts = hostCgroupMounts.get(fsRoot);
+  if (!mounts) {
+    mounts = readHostFile(fsRoot, 'proc/self/mountinfo').then(parseCgroupMounts);
+    hostCgroupMounts.set(fsRoot, mounts);
+    mounts.catch(() => hostCgroupMounts.delete(fsRoot));
+  }
+  return mounts;
+}
+
 /** The key /proc/self/cgroup uses for a hierarchy: its controller list, "name=…", or "" on v2. */
 function ownCgroupPath(own: Map<string, string>, mount: CgroupMount): string {
   if (mount.fstype === 'cgroup2') return own.get('') ?? '/';
@@ -59,7 +79,7 @@ export async function openCgroup(cgroupsPath: string, options: OpenCgroupOptions
   const fsRoot = options.fsRoot ?? '/';
   const ops = options.cgroupfs ?? realCgroupfs;
   const segments = cgroupPathSegments(cgroupsPath);
-  const mounts = parseCgroupMounts(await readHostFile(fsRoot, 'proc/self/mountinfo'));
+  const mounts = await cgroupMounts(fsRoot);
   const own = isAbsolute(cgroupsPath) ? new Map<string, string>() : parseProcCgroup(await readHostFile(fsRoot, 'proc/self/cgroup'));
 
   const place = (mount: CgroupMount): Placement => {

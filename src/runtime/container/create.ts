@@ -50,6 +50,7 @@ export async function createContainer(ctx: RuntimeContext, id: string, options: 
   let cgroup: Cgroup | undefined;
   let init: InitProcess | undefined;
   let recorded: Promise<void> | undefined;
+  let cgroupMade: Promise<void> | undefined;
   try {
     const cgroupsPath = spec.linux?.cgroupsPath ?? `/${berthCgroupParent}/${id}`;
     const containerCgroup = cgroup = await openCgroup(cgroupsPath, ctx.cgroupOptions);
@@ -78,15 +79,17 @@ export async function createContainer(ctx: RuntimeContext, id: string, options: 
       foreground: options.foreground ?? false,
       pauseForHooks: hasSetupHooks(spec),
     });
+    // The cgroup is made while the launcher or berth-init starts; the plan waits for it.
+    cgroupMade = containerCgroup.create(resourcesWithDevices(spec)).then(() => {
+      record.cgroupDirectories = containerCgroup.createdDirectories();
+    });
+    cgroupMade.catch(() => { /* reported through whileStarting */ });
     init = await InitProcess.start({
       binary: ctx.initBinary,
       plan,
       stdio: options.stdio ?? ['inherit', 'inherit', 'inherit'],
       launcher: options.launcher,
-      whileStarting: async () => {
-        await containerCgroup.create(resourcesWithDevices(spec));
-        record.cgroupDirectories = containerCgroup.createdDirectories();
-      },
+      whileStarting: () => cgroupMade!,
       // Recorded while the container sets itself up, so that a crash of the runtime from here
       // on leaves a container that `delete` can find and remove.
       onPid: (pid) => {
@@ -110,6 +113,7 @@ export async function createContainer(ctx: RuntimeContext, id: string, options: 
     return { record, init };
   } catch (err) {
     await recorded?.catch(() => {});
+    await cgroupMade?.catch(() => {});
     await undoCreate(ctx, id, cgroup, init);
     throw err;
   }

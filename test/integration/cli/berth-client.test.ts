@@ -73,26 +73,26 @@ describe('berth CLI: system and images', () => {
     assert.equal(daemon.berth(['images', '-q']).stdout.split('\n').filter(Boolean).length, 1);
   });
 
-  it('fails with 125 and the daemon\'s message for an unknown image', () => {
+  it('fails with 1 (docker\'s status) and the daemon\'s message for an unknown image', () => {
     const r = daemon.berth(['image', 'inspect', 'no-such-image-here']);
-    assert.equal(r.status, 125);
+    assert.equal(r.status, 1);
     assert.equal(r.stdout, '[]\n');
     assert.match(r.stderr, /^Error response from daemon: .*no-such-image-here/m);
     const rmi = daemon.berth(['rmi', 'no-such-image-here']);
-    assert.equal(rmi.status, 125);
+    assert.equal(rmi.status, 1);
     assert.match(rmi.stderr, /^Error response from daemon: .*No such image.*no-such-image-here/im);
     const untyped = daemon.berth(['inspect', 'no-such-image-here']);
-    assert.equal(untyped.status, 125);
+    assert.equal(untyped.status, 1);
     assert.match(untyped.stderr, /^Error: No such object: no-such-image-here$/m);
   });
 
-  it('refuses bad flags with 125 and a pointer to --help', () => {
+  it('refuses bad flags with 125 and a pointer to --help; an unknown command with 1', () => {
     const r = daemon.berth(['ps', '--bogus']);
     assert.equal(r.status, 125);
     assert.match(r.stderr, /unknown flag: --bogus/);
     assert.match(r.stderr, /Run 'berth ps --help'/);
     const unknown = daemon.berth(['frobnicate']);
-    assert.equal(unknown.status, 125);
+    assert.equal(unknown.status, 1);
     assert.match(unknown.stderr, /'frobnicate' is not a berth command/);
   });
 
@@ -118,14 +118,14 @@ describe('berth CLI: system and images', () => {
 });
 
 describe('berth CLI: finding the daemon', () => {
-  it('says clearly that nobody serves the socket, and exits 125', () => {
+  it('says clearly that nobody serves the socket, and exits 1 (125 for run)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'berth-nodaemon-'));
     try {
       const host = `unix://${join(dir, 'none.sock')}`;
       const r = spawnSync(process.execPath, [join(packageRoot, 'bin', 'berth'), 'ps'], {
         env: { ...process.env, BERTH_HOST: host, DOCKER_HOST: '', BERTH_NO_AUTOSTART: '1' }, encoding: 'utf8',
       });
-      assert.equal(r.status, 125);
+      assert.equal(r.status, 1);
       assert.equal(r.stderr, `Cannot connect to the berth daemon at ${host}. Is berthd running?\n`);
       const run = spawnSync(process.execPath, [join(packageRoot, 'bin', 'berth'), '-H', host, 'run', 'busybox'], {
         env: { ...process.env, BERTH_NO_AUTOSTART: '1' }, encoding: 'utf8',

@@ -94,9 +94,9 @@ describe('berth CLI: containers', () => {
     }
   });
 
-  it('reports an unknown container with the daemon\'s message and 125', () => {
+  it('reports an unknown container with the daemon\'s message and 1, as docker does', () => {
     const r = daemon.berth(['rm', 'no-such-container-here']);
-    assert.equal(r.status, 125);
+    assert.equal(r.status, 1);
     assert.match(r.stderr, /^Error response from daemon: No such container: no-such-container-here/);
   });
 });

@@ -17,7 +17,7 @@ describe('monitor protocol', () => {
     const names: Record<keyof typeof MonitorRecord, string> = {
       ContainerPid: 'MONITOR_CONTAINER_PID', Attach: 'MONITOR_ATTACH', StdinData: 'MONITOR_STDIN_DATA',
       StdinClose: 'MONITOR_STDIN_CLOSE', Resize: 'MONITOR_RESIZE', Wait: 'MONITOR_WAIT',
-      StdoutData: 'MONITOR_STDOUT_DATA', StderrData: 'MONITOR_STDERR_DATA', Exit: 'MONITOR_EXIT',
+      StdoutData: 'MONITOR_STDOUT_DATA', StderrData: 'MONITOR_STDERR_DATA', Exit: 'MONITOR_EXIT', Attached: 'MONITOR_ATTACHED',
     };
     for (const [key, cName] of Object.entries(names)) assert.equal(MonitorRecord[key as keyof typeof MonitorRecord], value(cName), cName);
     assert.equal(AttachFlag.Stdin, value('MONITOR_ATTACH_STDIN'));

@@ -2,9 +2,10 @@
 // merges the image's defaults into the config, claims the name, and makes the container's
 // writable layer. Nothing runs until start.
 import { randomBytes } from 'node:crypto';
-import type { ContainerCreateRequest, HostConfig } from '../../../api/types/container-config.js';
+import type { ContainerConfig, ContainerCreateRequest, HostConfig } from '../../../api/types/container-config.js';
 import { InvalidArgument } from '../../../errors.js';
 import { eventAttributes, type ContainerContext } from './context.js';
+import { checkContainerSettings } from './spec/build.js';
 import { commandArgs, mergeImageDefaults } from './spec/process.js';
 import { generateName } from './names.js';
 import { initialState, type ContainerRecord } from './record.js';
@@ -22,7 +23,7 @@ export async function createContainer(ctx: ContainerContext, request: ContainerC
   if (runtime !== 'berth' && !ctx.config.runtimes[runtime]) {
     throw new InvalidArgument(`unknown or invalid runtime name: ${runtime}`);
   }
-  checkHostConfig(requestedHostConfig);
+  await checkHostConfig(ctx, config, requestedHostConfig);
   const networkPlan = ctx.networking.plan({ HostConfig: requestedHostConfig, NetworkingConfig: networkingConfig, Labels: config.Labels });
   const hostConfig: HostConfig = { ...requestedHostConfig, NetworkMode: networkPlan.networkMode };
   const containerName = name ? checkContainerName(name) : generateName((n) => ctx.store.byName(n) !== undefined);
@@ -62,7 +63,8 @@ export async function createContainer(ctx: ContainerContext, request: ContainerC
   return { Id: id, Warnings: [] };
 }
 
-function checkHostConfig(hostConfig: HostConfig): void {
+/** What dockerd refuses at create: the restart policy, and every setting start would refuse. */
+async function checkHostConfig(ctx: ContainerContext, config: ContainerConfig, hostConfig: HostConfig): Promise<void> {
   const restart = hostConfig.RestartPolicy?.Name ?? '';
   if (!['', 'no', 'always', 'unless-stopped', 'on-failure'].includes(restart)) {
     throw new InvalidArgument(`invalid restart policy '${restart}'`);
@@ -70,4 +72,5 @@ function checkHostConfig(hostConfig: HostConfig): void {
   if (hostConfig.AutoRemove && restart !== '' && restart !== 'no') {
     throw new InvalidArgument('can\'t create \'AutoRemove\' container with restart policy');
   }
+  await checkContainerSettings({ config, hostConfig, containerExists: (nameOrId) => ctx.store.find(nameOrId) !== undefined });
 }

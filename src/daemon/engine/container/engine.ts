@@ -24,6 +24,7 @@ import { listContainers, type ListOptions } from './list.js';
 import { streamLogs, type LogOptions } from './logs.js';
 import { removeContainer } from './remove.js';
 import { runFiles } from './run-files.js';
+import { runtimeFor } from './container-runtime.js';
 import { startContainer } from './start.js';
 import { killContainer, restartContainer, stopContainer, type StopOptions } from './stop.js';
 import { ContainerStore } from './store.js';
@@ -149,7 +150,7 @@ export class ContainerEngine implements ContainerBackend {
     const record = this.ctx.store.get(nameOrId);
     await this.ctx.locks.run(record.id, async () => {
       if (record.state.status !== 'running') throw new FailedPrecondition(`Container ${record.id} is not running`);
-      await this.ctx.runtime.pause(record.id);
+      await runtimeFor(this.ctx, record).pause(record.id);
       record.state.status = 'paused';
       await this.ctx.store.save(record);
     });
@@ -160,7 +161,7 @@ export class ContainerEngine implements ContainerBackend {
     const record = this.ctx.store.get(nameOrId);
     await this.ctx.locks.run(record.id, async () => {
       if (record.state.status !== 'paused') throw new FailedPrecondition(`Container ${record.id} is not paused`);
-      await this.ctx.runtime.resume(record.id);
+      await runtimeFor(this.ctx, record).resume(record.id);
       record.state.status = 'running';
       await this.ctx.store.save(record);
     });
@@ -170,7 +171,7 @@ export class ContainerEngine implements ContainerBackend {
   /** A one-shot sample, answered at once (Docker's takes two seconds per container). */
   async stats(nameOrId: string): Promise<unknown> {
     const record = this.ctx.store.get(nameOrId);
-    const data = record.state.status === 'running' || record.state.status === 'paused' ? (await this.ctx.runtime.stats(record.id)).data : undefined;
+    const data = record.state.status === 'running' || record.state.status === 'paused' ? (await runtimeFor(this.ctx, record).stats(record.id)).data : undefined;
     return { id: record.id, name: `/${record.name}`, read: new Date().toISOString(), stats: data ?? null };
   }
 

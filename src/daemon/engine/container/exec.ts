@@ -16,6 +16,7 @@ import { DetachKeyWatch, parseDetachKeys } from './detach-keys.js';
 import type { ContainerRecord } from './record.js';
 import { frameOutput } from './stream-frames.js';
 import { resolveUser } from './spec/user.js';
+import { runtimeFor } from './container-runtime.js';
 
 export interface ExecCreateRequest {
   AttachStdin?: boolean;
@@ -91,7 +92,8 @@ export async function startExec(ctx: ContainerContext, id: string, options: Exec
       tty,
       consoleSocketPath: tty ? join(exec.runDir, 'console.sock') : undefined,
     });
-    const init = await ctx.runtime.exec(container.id, {
+    const init = await runtimeFor(ctx, container).exec(container.id, {
+      scratchDir: exec.runDir,
       process: {
         args: request.Cmd!,
         env: [...(container.config.Env ?? []), ...(request.Env ?? [])],
@@ -123,15 +125,16 @@ export async function startExec(ctx: ContainerContext, id: string, options: Exec
     });
     exec.monitor = monitor;
   } catch (err) {
-    monitor?.close();
     exec.exitCode = err instanceof ContainerSetupError ? err.exitStatus || 126 : 126;
-    await rm(exec.runDir, { recursive: true, force: true }).catch(() => {});
     if (connection) {
       // Already hijacked: the client reads the error as output, then the exit code from inspect.
+      // Written before the monitor's connection closes, which ends the client's.
       const message = `OCI runtime exec failed: exec failed: ${(err as Error).message}: unknown\r\n`;
       connection.end(tty ? Buffer.from(message) : frameOutput('stderr', Buffer.from(message)));
-      return;
     }
+    monitor?.close();
+    await rm(exec.runDir, { recursive: true, force: true }).catch(() => {});
+    if (connection) return;
     throw err;
   }
 }

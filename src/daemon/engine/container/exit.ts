@@ -9,6 +9,7 @@ import { eventAttributes, type ContainerContext, type ContainerExit } from './co
 import type { ContainerRecord } from './record.js';
 import { removeLocked } from './remove.js';
 import { runFiles } from './run-files.js';
+import { runtimeFor } from './container-runtime.js';
 import { startLocked } from './start.js';
 
 /** Containers stopped or killed by a user: their restart policy does not bring them back. */
@@ -29,7 +30,7 @@ export function followExit(ctx: ContainerContext, record: ContainerRecord, monit
 
 export async function recordExit(ctx: ContainerContext, record: ContainerRecord, exit: ContainerExit): Promise<void> {
   if (record.state.status !== 'running' && record.state.status !== 'paused' && record.state.status !== 'restarting') return;
-  await ctx.runtime.delete(record.id, { force: true }).catch(() => {});
+  await Promise.resolve().then(() => runtimeFor(ctx, record).delete(record.id, { force: true })).catch(() => {});
   // The network and the filesystem are released side by side.
   await Promise.all([
     ctx.networking.detach(record).catch((err: unknown) => process.stderr.write(`berthd: container ${record.id}: network teardown: ${String(err)}\n`)),
@@ -46,12 +47,16 @@ export async function recordExit(ctx: ContainerContext, record: ContainerRecord,
     oomKilled: exit.oomKilled,
     finishedAt: new Date().toISOString(),
   };
-  await ctx.store.save(record);
+  // A container about to be removed is not worth a durable write of its end.
+  if (!record.hostConfig.AutoRemove) await ctx.store.save(record);
   if (exit.oomKilled) ctx.events.publish('container', 'oom', record.id, eventAttributes(record));
   ctx.events.publish('container', 'die', record.id, eventAttributes(record, { exitCode: String(exit.exitCode) }));
   ctx.lifecycle.exited(record.id, exit);
   if (record.hostConfig.AutoRemove) {
-    await removeLocked(ctx, record, { force: true });
+    await removeLocked(ctx, record, { force: true }).catch(async (err: unknown) => {
+      await ctx.store.save(record);
+      throw err;
+    });
     return;
   }
   if (shouldRestart(record, exit)) scheduleRestart(ctx, record);

@@ -40,14 +40,13 @@ function usableResolvConf(text: string): string[] {
 export async function writeHostFiles(dir: string, options: HostFileOptions): Promise<HostFiles> {
   const files: HostFiles = { hostname: join(dir, 'hostname'), hosts: join(dir, 'hosts'), resolvConf: join(dir, 'resolv.conf') };
   const write = (path: string, text: string) => writeFileAtomic(path, text, { mode: 0o644, durable: false });
-  await write(files.hostname, `${options.hostname}\n`);
   const fqdn = options.domainname ? `${options.hostname}.${options.domainname} ${options.hostname}` : options.hostname;
   const extra = (options.extraHosts ?? []).map((entry) => {
     // Docker's --add-host is "name:ip" (the ip may itself contain colons).
     const i = entry.indexOf(':');
     return `${entry.slice(i + 1)}\t${entry.slice(0, i)}`;
   });
-  await write(files.hosts, [
+  const hosts = [
     '127.0.0.1\tlocalhost',
     '::1\tlocalhost ip6-localhost ip6-loopback',
     'fe00::0\tip6-localnet',
@@ -57,7 +56,7 @@ export async function writeHostFiles(dir: string, options: HostFileOptions): Pro
     ...(options.addresses?.length ? options.addresses.map((ip) => `${ip}\t${fqdn}`) : [`127.0.1.1\t${fqdn}`]),
     ...extra,
     '',
-  ].join('\n'));
+  ].join('\n');
   let lines: string[];
   if (options.dns?.length || options.dnsSearch?.length || options.dnsOptions?.length) {
     lines = [
@@ -72,6 +71,11 @@ export async function writeHostFiles(dir: string, options: HostFileOptions): Pro
     const replacement = options.nameservers ?? (lines.some(isNameserver) ? undefined : options.fallbackNameservers);
     if (replacement) lines = [...replacement.map((ip) => `nameserver ${ip}`), ...lines.filter((line) => !isNameserver(line))];
   }
-  await write(files.resolvConf, lines.join('\n').trimEnd() + '\n');
+  // Three files, no order between them: written side by side.
+  await Promise.all([
+    write(files.hostname, `${options.hostname}\n`),
+    write(files.hosts, hosts),
+    write(files.resolvConf, lines.join('\n').trimEnd() + '\n'),
+  ]);
   return files;
 }

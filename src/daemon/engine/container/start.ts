@@ -20,6 +20,7 @@ import { followExit } from './exit.js';
 import { writeHostFiles } from './host-files.js';
 import type { ContainerRecord } from './record.js';
 import { runFiles } from './run-files.js';
+import { runtimeFor } from './container-runtime.js';
 
 export function startContainer(ctx: ContainerContext, nameOrId: string): Promise<void> {
   const record = ctx.store.get(nameOrId);
@@ -42,12 +43,12 @@ export async function startLocked(ctx: ContainerContext, record: ContainerRecord
   if (record.state.status === 'removing' || record.state.status === 'dead') {
     throw new FailedPrecondition(`cannot start container ${record.name}: it is being removed`);
   }
-  if (record.runtime !== 'berth') throw new InvalidArgument(`runtime "${record.runtime}": only berth's own runtime can start containers yet`);
+  const runtime = runtimeFor(ctx, record); // berth's own, or a runc-compatible binary
   const files = runFiles(ctx, record.id);
   let created = false;
   try {
     // The root filesystem and the network namespace are made side by side.
-    const [mounted, attached] = await Promise.allSettled([ctx.images.driver.mountContainer(record.id), ctx.networking.attach(record)]);
+    const [mounted, attached] = await Promise.allSettled([ctx.images.driver.mountContainer(record.id, { volatile: record.hostConfig.AutoRemove === true }), ctx.networking.attach(record)]);
     if (attached.status === 'fulfilled') record.network = attached.value;
     if (mounted.status === 'rejected') throw mounted.reason;
     if (attached.status === 'rejected') throw attached.reason;
@@ -97,7 +98,7 @@ export async function startLocked(ctx: ContainerContext, record: ContainerRecord
       tty,
       consoleSocketPath: tty ? files.consoleSocket : undefined,
     });
-    const { init } = await ctx.runtime.create(record.id, {
+    const { init } = await runtime.create(record.id, {
       bundle: files.bundle,
       launcher,
       consoleSocket: tty ? files.consoleSocket : undefined,
@@ -107,13 +108,13 @@ export async function startLocked(ctx: ContainerContext, record: ContainerRecord
     monitor.sendPid(init.pid);
     followExit(ctx, record, monitor);
     await connectPendingAttaches(record.id, files.socket);
-    await ctx.runtime.start(record.id);
+    await runtime.start(record.id);
     record.state = { ...record.state, status: 'running', pid: init.pid, exitCode: 0, oomKilled: false, error: '', startedAt: new Date().toISOString() };
     await ctx.store.save(record);
     ctx.events.publish('container', 'start', record.id, eventAttributes(record));
   } catch (err) {
     if (err instanceof NotModified) throw err;
-    if (created) await ctx.runtime.delete(record.id, { force: true }).catch(() => {});
+    if (created) await runtime.delete(record.id, { force: true }).catch(() => {});
     await ctx.networking.detach(record).catch(() => {});
     await rm(files.dir, { recursive: true, force: true }).catch(() => {});
     await ctx.images.driver.unmountContainer(record.id).catch(() => {});

@@ -12,6 +12,7 @@ import { eventAttributes, type ContainerContext, type ContainerExit } from './co
 import { recordExit, stoppedByUser } from './exit.js';
 import type { ContainerRecord } from './record.js';
 import { runFiles } from './run-files.js';
+import { runtimeFor } from './container-runtime.js';
 import { startLocked } from './start.js';
 
 const defaultStopTimeoutSeconds = 10;
@@ -32,7 +33,7 @@ export function killContainer(ctx: ContainerContext, nameOrId: string, signal = 
 
 export async function killLocked(ctx: ContainerContext, record: ContainerRecord, signal: string | number, options: { waitForExit: boolean }): Promise<void> {
   ctx.events.publish('container', 'kill', record.id, eventAttributes(record, { signal: String(parseSignal(signal)) }));
-  await ctx.runtime.kill(record.id, signal, { all: parseSignal(signal) === 9 }).catch(() => { /* already gone */ });
+  await runtimeFor(ctx, record).kill(record.id, signal, { all: parseSignal(signal) === 9 }).catch(() => { /* already gone */ });
   if (options.waitForExit) await awaitExit(ctx, record, 10_000);
 }
 
@@ -47,8 +48,12 @@ async function awaitExit(ctx: ContainerContext, record: ContainerRecord, timeout
   for (;;) {
     exit = await readExitFile(exitFile);
     if (exit) break;
-    // No exit file and no monitor: the monitor died too, and nobody will write one.
-    if ((await ctx.runtime.state(record.id).catch(() => undefined))?.status === 'stopped' && !existsSync(runFiles(ctx, record.id).socket)) break;
+    // No exit file and no monitor: the monitor died too, and nobody will write one. (Or it
+    // wrote one and left while the state was read: a runtime binary's state takes a while.)
+    if ((await Promise.resolve().then(() => runtimeFor(ctx, record).state(record.id)).catch(() => undefined))?.status === 'stopped' && !existsSync(runFiles(ctx, record.id).socket)) {
+      exit = await readExitFile(exitFile);
+      break;
+    }
     if (Date.now() >= deadline) return false;
     await sleep(10);
   }

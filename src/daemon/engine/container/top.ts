@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { FailedPrecondition, InvalidArgument } from '../../../errors.js';
 import type { ContainerContext } from './context.js';
+import { runtimeFor } from './container-runtime.js';
 
 export async function topContainer(ctx: ContainerContext, nameOrId: string, psArgs = '-ef'): Promise<{ Titles: string[]; Processes: string[][] }> {
   const record = ctx.store.get(nameOrId);
@@ -10,7 +11,7 @@ export async function topContainer(ctx: ContainerContext, nameOrId: string, psAr
     throw new FailedPrecondition(`container ${record.id} is not running`);
   }
   if (/[^\w\s,=-]/.test(psArgs)) throw new InvalidArgument(`invalid ps arguments: ${psArgs}`);
-  const pids = new Set((await ctx.runtime.processes(record.id)).map(String));
+  const pids = new Set((await runtimeFor(ctx, record).processes(record.id)).map(String));
   const ps = spawnSync('ps', psArgs.split(/\s+/).filter(Boolean), { encoding: 'utf8' });
   if (ps.status !== 0) throw new InvalidArgument(`ps ${psArgs}: ${ps.stderr.trim()}`);
   const [header = '', ...lines] = ps.stdout.trimEnd().split('\n');

@@ -8,7 +8,7 @@ import type { ContainerCreateRequest, HostConfig } from '../../../api/types/cont
 import { Conflict, FailedPrecondition, InvalidArgument, NotFound } from '../../../errors.js';
 import type { EventBus } from '../events.js';
 import { endpointPlugins } from './cni/endpoint-plugins.js';
-import { addPluginChain, deletePluginChain, invokePlugin, type CniAttachment, type CniResult } from './cni/plugin.js';
+import { addPluginChain, deletePluginChain, type CniAttachment, type CniResult } from './cni/plugin.js';
 import { releasePortmapChains } from './firewall.js';
 import { createNetworkNamespace, removeNetworkNamespace } from './netns.js';
 import type { NetworkService } from './network-service.js';
@@ -117,9 +117,6 @@ export class ContainerNetworking {
     const sandbox = join(this.namespaceDir, container.id);
     await createNetworkNamespace(sandbox);
     const state: ContainerNetworkState = { sandbox, endpoints: {}, ports: [] };
-    // lo comes up while the interfaces are made: the plugins do not touch each other's links.
-    const loopback = invokePlugin(this.pluginDir, 'ADD', 'loopback', { type: 'loopback' }, { containerId: container.id, netns: sandbox, ifName: 'lo' })
-      .then(() => undefined, (err: unknown) => err);
     try {
       const joins = Object.entries(container.networks ?? (mode === 'none' ? {} : { [mode]: { aliases: [] } }));
       if (joins.length) {
@@ -129,10 +126,7 @@ export class ContainerNetworking {
         // Published ports and the rate limit go with the first interface, the default route's.
         state.endpoints[name] = await this.plumb(container, this.networks.get(name), config, `eth${i}`, i === 0 ? state.ports : []);
       }
-      const loopbackFailure = await loopback;
-      if (loopbackFailure) throw loopbackFailure;
     } catch (err) {
-      await loopback;
       await this.release(container, state).catch(() => {});
       throw err;
     }

@@ -1,6 +1,7 @@
 // berth rename OLD NEW
 import { UsageError } from '../../../exit.js';
-import type { CommandDefinition } from '../../command.js';
+import { ExitStatus, type CommandDefinition } from '../../command.js';
+import { describeFailure } from '../../errors.js';
 
 export const rename: CommandDefinition = {
   name: 'rename',
@@ -12,6 +13,11 @@ export const rename: CommandDefinition = {
     const [oldName, newName] = positionals.map((n) => n.trim()) as [string, string];
     if (!oldName || !newName) throw new UsageError('Neither old nor new names may be empty');
     const client = await ctx.client();
-    await client.json('POST', `/containers/${encodeURIComponent(oldName)}/rename`, { query: { name: newName } });
+    try {
+      await client.json('POST', `/containers/${encodeURIComponent(oldName)}/rename`, { query: { name: newName } });
+    } catch (err) {
+      ctx.stderr.write(`${describeFailure(err)}\n`);
+      throw new ExitStatus(1, `Error: failed to rename container named ${oldName}`);
+    }
   },
 };

@@ -4,7 +4,6 @@ import { ExitStatus, forEachName, type CommandDefinition } from '../../command.j
 import { bool, str } from '../../options.js';
 import { UsageError } from '../../../exit.js';
 import { attachStartWait } from './attach-session.js';
-import { startOrExit } from './run.js';
 
 export const start: CommandDefinition = {
   name: 'start',
@@ -24,7 +23,7 @@ export const start: CommandDefinition = {
       return forEachName(ctx, positionals, async (name) => {
         await client.json('POST', `/containers/${encodeURIComponent(name)}/start`);
         ctx.stdout.write(`${name}\n`);
-      });
+      }, (failed) => `Error: failed to start containers: ${failed.join(', ')}`);
     }
     if (positionals.length > 1) throw new UsageError('you cannot start and attach multiple containers at once');
     const info = await client.json<{ Id: string; Config: { Tty?: boolean; OpenStdin?: boolean }; HostConfig?: { AutoRemove?: boolean } }>('GET', `/containers/${encodeURIComponent(positionals[0]!)}/json`);
@@ -38,7 +37,8 @@ export const start: CommandDefinition = {
       detachKeys: str(values, 'detach-keys'),
       autoRemove: Boolean(info.HostConfig?.AutoRemove),
       sigProxy: true,
-      start: () => startOrExit(() => client.json('POST', `/containers/${info.Id}/start`).then(() => undefined)),
+      // Unlike run, docker start -a reports a failed start as any other daemon error (status 1).
+      start: () => client.json('POST', `/containers/${info.Id}/start`).then(() => undefined),
     });
     if (result.detached) return 0;
     if (result.status !== 0) throw new ExitStatus(result.status);

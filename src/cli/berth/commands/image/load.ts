@@ -1,7 +1,7 @@
 // berth load [-i FILE] [-q]: an image archive from a file or stdin.
-import { createReadStream } from 'node:fs';
+import { createReadStream, openSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import type { CommandDefinition } from '../../command.js';
+import { ExitStatus, type CommandDefinition } from '../../command.js';
 import { bool, str } from '../../options.js';
 import { displayJsonMessages, type JsonMessage } from '../../progress.js';
 import { UsageError } from '../../../exit.js';
@@ -19,7 +19,7 @@ export const load: CommandDefinition = {
   async run(ctx, { values }) {
     const input = str(values, 'input');
     if (!input && ctx.stdin.isTTY) throw new UsageError('requested load from stdin, but stdin is empty');
-    const body: Readable = input ? createReadStream(input) : ctx.stdin;
+    const body: Readable = input ? createReadStream(input, { fd: openInput(input) }) : ctx.stdin;
     const client = await ctx.client();
     const quiet = bool(values, 'quiet') || !ctx.stdout.isTTY;
     const response = client.messages<JsonMessage>('POST', '/images/load', {
@@ -30,3 +30,13 @@ export const load: CommandDefinition = {
     await displayJsonMessages(response, ctx.stdout);
   },
 };
+
+/** The archive, opened before anything is sent; docker's wording when it cannot be. */
+function openInput(path: string): number {
+  try {
+    return openSync(path, 'r');
+  } catch (err) {
+    const reason = /^[A-Z]+: ([^,]+)/.exec((err as Error).message)?.[1] ?? (err as Error).message;
+    throw new ExitStatus(1, `open ${path}: ${reason}`);
+  }
+}

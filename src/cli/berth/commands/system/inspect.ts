@@ -48,7 +48,7 @@ export async function inspectObjects(ctx: CommandContext, names: string[], kinds
   } else {
     ctx.stdout.write(found.length ? `${JSON.stringify(found, null, 4)}\n` : '[]\n');
   }
-  if (errors.length) throw new ExitStatus(125, errors.join('\n'));
+  if (errors.length) throw new ExitStatus(1, errors.join('\n'));
   return 0;
 }
 

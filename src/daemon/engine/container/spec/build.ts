@@ -8,7 +8,7 @@
 // process.ts; this file only assembles them, in the order moby's createSpec applies its options.
 import { existsSync, statSync } from 'node:fs';
 import { posix } from 'node:path';
-import { InvalidArgument } from '../../../../errors.js';
+import { InvalidArgument, Unsupported } from '../../../../errors.js';
 import type { ContainerConfig, HostConfig } from '../../../../api/types/container-config.js';
 import type { ImageConfig } from '../../../../images/formats/image-config.js';
 import { ociVersionMax } from '../../../../runtime/features.js';
@@ -101,6 +101,86 @@ function blockDevice(path: string): { major: number; minor: number } {
   }
 }
 
+function checkOomScoreAdj(h: HostConfig): number {
+  const oomScoreAdj = h.OomScoreAdj ?? 0;
+  if (!Number.isInteger(oomScoreAdj) || oomScoreAdj < -1000 || oomScoreAdj > 1000) {
+    throw new InvalidArgument(`Invalid value ${oomScoreAdj}, range for oom score adj is [-1000, 1000]`);
+  }
+  return oomScoreAdj;
+}
+
+function checkShmSize(h: HostConfig): void {
+  if ((h.ShmSize ?? 0) < 0) throw new InvalidArgument('SHM size can not be less than 0');
+}
+
+/** The normalized working directory; a relative one is refused. */
+function checkWorkingDir(config: ContainerConfig): string {
+  const workingDir = config.WorkingDir ? posix.normalize(config.WorkingDir).replace(/(.)\/+$/, '$1') : '/';
+  if (!workingDir.startsWith('/')) {
+    throw new InvalidArgument(`the working directory '${config.WorkingDir}' is invalid, it needs to be an absolute path`);
+  }
+  return workingDir;
+}
+
+/** Sysctls that would change the host's network or UTS namespace are refused. */
+function checkSysctls(h: HostConfig, ns: { hostNetwork: boolean; hostUts: boolean }): Record<string, string> {
+  const sysctls = h.Sysctls ?? {};
+  for (const key of Object.keys(sysctls)) {
+    if (ns.hostNetwork && key.startsWith('net.')) throw new InvalidArgument(`sysctl "${key}" not allowed in host network namespace`);
+    if (ns.hostUts && (key === 'kernel.hostname' || key === 'kernel.domainname')) {
+      throw new InvalidArgument(`sysctl "${key}" not allowed in host UTS namespace`);
+    }
+  }
+  return sysctls;
+}
+
+export interface SettingsCheckInputs {
+  config: ContainerConfig;
+  hostConfig: HostConfig;
+  /** Whether a container (container:<x> modes) exists; a running one is needed only at start. */
+  containerExists: (nameOrId: string) => boolean;
+  /** Default: the host's. */
+  cgroupVersion?: 1 | 2;
+}
+
+/**
+ * The checks of buildContainerSpec that need neither the container's root filesystem nor other
+ * running containers, for `POST /containers/create` to refuse what start would (dockerd refuses
+ * these at create too). The same functions the builder calls: one copy of the rules. Nothing is
+ * created (missing `-v` host directories are made at start). Unsupported features are left for
+ * start to report, as before.
+ */
+export async function checkContainerSettings(inputs: SettingsCheckInputs): Promise<void> {
+  const h = inputs.hostConfig ?? {};
+  const cgroupVersion = inputs.cgroupVersion ?? (existsSync('/sys/fs/cgroup/cgroup.controllers') ? 2 : 1);
+  const ignoreUnsupported = (err: unknown) => {
+    if (!(err instanceof Unsupported)) throw err;
+  };
+  checkOomScoreAdj(h);
+  checkShmSize(h);
+  checkWorkingDir(inputs.config ?? {});
+  containerCapabilities(h.CapAdd, h.CapDrop, h.Privileged ?? false);
+  parseSecurityOpts(h.SecurityOpt);
+  const ns = buildNamespaces({
+    hostConfig: h,
+    resolveContainerPid: (nameOrId) => {
+      // moby's getIPCContainer/getPIDContainer: an unknown container is an invalid parameter.
+      if (!inputs.containerExists(nameOrId)) throw new InvalidArgument(`No such container: ${nameOrId}`);
+      return 0;
+    },
+    cgroupVersion,
+  });
+  const requested = await userMounts({ hostConfig: h, createMissing: false }).catch((err) => {
+    ignoreUnsupported(err);
+    return [];
+  });
+  requested.map(ociMount);
+  buildResources(h, { swapAccounting: detectSwapAccounting(cgroupVersion), blockDevice });
+  (h.DeviceCgroupRules ?? []).map(parseDeviceCgroupRule);
+  checkSysctls(h, ns);
+  rlimits(h.Ulimits);
+}
+
 /** Destinations moby leaves writable on a read-only root. */
 const writableOnReadonlyRoot = new Set(['/proc', '/dev/pts', '/dev/shm', '/dev/mqueue', '/dev']);
 
@@ -109,15 +189,9 @@ export async function buildContainerSpec(inputs: ContainerSpecInputs): Promise<C
   const config = mergeImageDefaults(inputs.config ?? {}, inputs.imageConfig?.config);
   const privileged = h.Privileged ?? false;
 
-  const oomScoreAdj = h.OomScoreAdj ?? 0;
-  if (!Number.isInteger(oomScoreAdj) || oomScoreAdj < -1000 || oomScoreAdj > 1000) {
-    throw new InvalidArgument(`Invalid value ${oomScoreAdj}, range for oom score adj is [-1000, 1000]`);
-  }
-  if ((h.ShmSize ?? 0) < 0) throw new InvalidArgument('SHM size can not be less than 0');
-  const workingDir = config.WorkingDir ? posix.normalize(config.WorkingDir).replace(/(.)\/+$/, '$1') : '/';
-  if (!workingDir.startsWith('/')) {
-    throw new InvalidArgument(`the working directory '${config.WorkingDir}' is invalid, it needs to be an absolute path`);
-  }
+  const oomScoreAdj = checkOomScoreAdj(h);
+  checkShmSize(h);
+  const workingDir = checkWorkingDir(config);
   const hostname = config.Hostname || inputs.id.slice(0, 12);
   let args = commandArgs(config);
 
@@ -204,13 +278,7 @@ export async function buildContainerSpec(inputs: ContainerSpecInputs): Promise<C
     else if (security.seccomp !== 'unconfined') linux.seccomp = customSeccomp(security.seccomp, target);
   }
 
-  const sysctls = h.Sysctls ?? {};
-  for (const key of Object.keys(sysctls)) {
-    if (ns.hostNetwork && key.startsWith('net.')) throw new InvalidArgument(`sysctl "${key}" not allowed in host network namespace`);
-    if (ns.hostUts && (key === 'kernel.hostname' || key === 'kernel.domainname')) {
-      throw new InvalidArgument(`sysctl "${key}" not allowed in host UTS namespace`);
-    }
-  }
+  const sysctls = checkSysctls(h, ns);
   if (Object.keys(sysctls).length) linux.sysctl = { ...sysctls };
 
   // Shared or slave propagation of a bind needs the root to propagate too (moby sets rshared/rslave).

@@ -29,6 +29,8 @@ export interface MountInputs {
   hostConfig: HostConfig;
   /** Host paths of volumes by name; without it a named volume is refused. */
   resolveVolume?: (name: string) => string;
+  /** false: only check, never create a missing bind source (create's validation). Default true. */
+  createMissing?: boolean;
 }
 
 const VOLUME_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
@@ -110,7 +112,7 @@ export async function parseBind(raw: string, inputs: MountInputs): Promise<UserM
   }
   if (parsed.nocopy) throw new InvalidArgument(`invalid mode: ${mode}`);
   const hostPath = posix.normalize(source);
-  if (!existsSync(hostPath)) await createBindSource(hostPath);
+  if (!existsSync(hostPath) && inputs.createMissing !== false) await createBindSource(hostPath);
   return { kind: 'bind', destination: dest, source: hostPath, readOnly: parsed.readOnly, recursive: true, ...propagation(parsed.propagation) };
 }
 
@@ -129,7 +131,9 @@ export async function parseMount(m: DockerMount, inputs: MountInputs): Promise<U
       if (m.VolumeOptions) throw new InvalidArgument(`${where}: field VolumeOptions must not be specified`);
       const source = posix.normalize(m.Source);
       if (!existsSync(source)) {
-        if (m.BindOptions?.CreateMountpoint) await createBindSource(source);
+        if (m.BindOptions?.CreateMountpoint) {
+          if (inputs.createMissing !== false) await createBindSource(source);
+        }
         else throw new InvalidArgument(`${where}: bind source path does not exist: ${source}`);
       }
       const p = m.BindOptions?.Propagation;
