@@ -3,7 +3,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestDaemon, daemonLeftovers } from '../../support/daemon.js';
@@ -142,6 +142,20 @@ describe('berth CLI: finding the daemon', () => {
     assert.deepEqual(resolveHost({ host: 'unix:///a' }, { BERTH_HOST: 'unix:///b', DOCKER_HOST: 'unix:///c' }), { host: 'unix:///a', explicit: true });
     assert.deepEqual(resolveHost({}, { BERTH_HOST: 'unix:///b', DOCKER_HOST: 'unix:///c' }), { host: 'unix:///b', explicit: true });
     assert.deepEqual(resolveHost({}, { DOCKER_HOST: 'unix:///c' }), { host: 'unix:///c', explicit: true });
-    assert.deepEqual(resolveHost({}, {}), { host: 'unix:///run/berth/berth.sock', explicit: false });
+    // Without a host named, where berthd's daemon.json says it listens (this host has none in
+    // /etc/berth: the default socket).
+    assert.deepEqual(resolveHost({}, {}), { host: 'unix:///run/berth/berth.sock', explicit: false, daemonConfig: undefined, execRoot: '/run/berth' });
+    const dir = mkdtempSync(join(tmpdir(), 'berth-daemon-json-'));
+    try {
+      const config = join(dir, 'daemon.json');
+      writeFileSync(config, JSON.stringify({ 'exec-root': join(dir, 'run') }));
+      assert.deepEqual(resolveHost({}, { BERTH_DAEMON_CONFIG: config }),
+        { host: `unix://${join(dir, 'run', 'berth.sock')}`, explicit: false, daemonConfig: config, execRoot: join(dir, 'run') });
+      writeFileSync(config, JSON.stringify({ 'exec-root': join(dir, 'run'), hosts: ['unix:///elsewhere.sock'] }));
+      assert.equal(resolveHost({}, { BERTH_DAEMON_CONFIG: config }).host, 'unix:///elsewhere.sock');
+      assert.equal(resolveHost({ host: 'unix:///a' }, { BERTH_DAEMON_CONFIG: config }).host, 'unix:///a');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
