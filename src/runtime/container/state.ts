@@ -1,8 +1,8 @@
 // What the runtime remembers about a container between commands: one directory per container
 // under the runtime's root, holding state.json (written atomically) and, until `start`, the
 // exec fifo. `create` claims the directory with mkdir, so two creates of one id cannot both win.
-import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { mkdir, readdir } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Conflict, InvalidArgument, NotFound, errnoCode } from '../../errors.js';
 import { writeFileAtomic } from '../../fs/atomic-write.js';
@@ -79,7 +79,9 @@ export class StateStore {
   }
 
   async remove(id: string): Promise<void> {
-    rmSync(this.directory(id), { recursive: true, force: true });
+    // In the thread pool: on a disk-backed exec root each unlink waits on the journal, which
+    // held berthd's event loop for milliseconds per container in a burst of removals.
+    await rm(this.directory(id), { recursive: true, force: true });
   }
 
   /** Ids of every container with a state file; directories of unfinished creates are skipped. */
