@@ -21,7 +21,7 @@ import { ImageStore } from '../src/images/image-store.js';
 import { importRootfsTar } from '../src/images/import.js';
 import { parseReference } from '../src/images/reference.js';
 import { TestRegistry } from '../test/support/registry.js';
-import { aptInstall, firstExisting, log, run } from './support/host.js';
+import { aptInstall, describeMachine, firstExisting, log, run } from './support/host.js';
 import { ensureDockerd, startPrivateDockerd, type PrivateDockerd } from './support/private-dockerd.js';
 import { median } from './support/stats.js';
 
@@ -96,6 +96,9 @@ function unmountUnder(dir: string): void {
   }
 }
 
+/** Where berth's time goes, per run: download (pull), unpack (gunzip, write, verify, sync), container layer + mount. */
+const berthPhases: { pull: number; unpack: number; mount: number }[] = [];
+
 async function benchBerth(host: string, ref: string, dir: string): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -106,10 +109,13 @@ async function benchBerth(host: string, ref: string, dir: string): Promise<numbe
       const client = new RegistryClient({ host });
       const start = process.hrtime.bigint();
       const pulled = await pullImage(client, parseReference(ref), store);
+      const pulledAt = process.hrtime.bigint();
       const top = await unpackImage(driver, store, pulled.manifest, pulled.config);
+      const unpackedAt = process.hrtime.bigint();
       await driver.createContainerLayer('bench', top);
       const rootfs = await driver.mountContainer('bench');
       times.push(seconds(start));
+      berthPhases.push({ pull: Number(pulledAt - start) / 1e9, unpack: Number(unpackedAt - pulledAt) / 1e9, mount: seconds(unpackedAt) });
       if (!existsSync(join(rootfs, 'usr/bin/apt-get'))) throw new Error(`berth: ${rootfs} does not look like the Debian rootfs`);
       await driver.removeContainerLayer('bench');
     } finally {
@@ -141,6 +147,8 @@ async function main(): Promise<void> {
   ensureFixture();
   const tarSize = statSync(fixture).size;
   log(`fixture ${fixture}: ${mb(tarSize)}`);
+  // Other work on the machine shows in the load: compare runs only at similar loads.
+  log(describeMachine());
   if (!TestRegistry.available() && !aptInstall(['docker-registry'])) throw new Error('bench: could not install docker-registry');
 
   const dir = mkdtempSync(join(tmpdir(), 'berth-bench-images-'));
@@ -173,19 +181,29 @@ async function main(): Promise<void> {
       }
     }
 
+    log(describeMachine());
     console.log(`\npull into an empty store + unpack to a mounted rootfs: Debian bookworm minbase ` +
       `(${mb(tarSize)} tar, ${mb(imported.layer.compressedSize)} gzip layer) from a local docker-registry, ${runs} runs each\n`);
     console.log(`${'engine'.padEnd(40)}${'median s'.padStart(10)}${'min s'.padStart(10)}${'vs docker'.padStart(11)}`);
     const row = (name: string, times: number[], ref?: number) =>
       console.log(`${name.padEnd(40)}${median(times).toFixed(2).padStart(10)}${Math.min(...times).toFixed(2).padStart(10)}${(ref ? `${(median(times) / ref).toFixed(2)}x` : '').padStart(11)}`);
+    const phaseRows = () => {
+      for (const phase of ['pull', 'unpack', 'mount'] as const) {
+        const label = { pull: '  of which download', unpack: '  of which unpack (incl. syncfs)', mount: '  of which container layer + mount' }[phase];
+        const values = berthPhases.map((p) => p[phase]);
+        console.log(`${label.padEnd(40)}${median(values).toFixed(2).padStart(10)}${Math.min(...values).toFixed(2).padStart(10)}`);
+      }
+    };
     if (docker) {
       const reference = median(docker);
       row('docker pull (docker.io, overlay2)', docker, reference);
       row('berth pull + unpack + mount (overlay)', berth, reference);
+      phaseRows();
       const ratio = median(berth) / reference;
       console.log(`\ntarget: at most 0.60x docker — ${ratio <= 0.6 ? 'met' : 'NOT met'} (${ratio.toFixed(2)}x)`);
     } else {
       row('berth pull + unpack + mount (overlay)', berth);
+      phaseRows();
       console.log(`\ndocker skipped: ${skipped}`);
       console.log('target: at most 0.60x docker — not measured');
     }

@@ -23,7 +23,7 @@ import {
 import { isMountPoint, mountOverlay, unmount, unmountAllUnder } from './mounts.js';
 import { planOverlayMount, type OverlayLower } from './overlay-mount-options.js';
 import { checkOverlaySupported, overlayExtraOptions, overlayHasVolatile } from './overlay-probe.js';
-import { discard, makeScratchDirectory, publish, removeDirectory, removeLeftoverScratch } from './scratch.js';
+import { discard, makeScratchDirectory, publish, removeDirectory, removeLeftoverScratch, spreadSubdirectories } from './scratch.js';
 import { extractVerifiedLayer } from './verified-extract.js';
 
 const linkDirectory = 'l';
@@ -63,6 +63,7 @@ export class OverlayDriver implements GraphDriver {
   static async open(root: string): Promise<OverlayDriver> {
     const home = join(root, 'overlay');
     await mkdir(join(home, linkDirectory), { recursive: true, mode: 0o700 });
+    await spreadSubdirectories(home);
     const driver = new OverlayDriver(home);
     await removeLeftoverScratch(home);
     await driver.removeDanglingLinks();
@@ -92,7 +93,7 @@ export class OverlayDriver implements GraphDriver {
       await mkdir(join(scratch, 'diff'), { mode: 0o755 });
       const result = await extractVerifiedLayer(tar, join(scratch, 'diff'), { whiteouts: 'overlay', expectedDiffId, layerDigest });
       link = await this.writeLinks(scratch, name, lowers);
-      if (!(await publish(scratch, join(this.home, name)))) await this.removeLink(link);
+      if (!(await publish(scratch, join(this.home, name), { durable: true }))) await this.removeLink(link);
       return result;
     } catch (err) {
       tar.destroy();

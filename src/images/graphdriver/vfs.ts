@@ -16,7 +16,7 @@ import {
   type GraphDriver,
   type GraphDriverData,
 } from './driver.js';
-import { discard, makeScratchDirectory, publish, removeDirectory, removeLeftoverScratch } from './scratch.js';
+import { discard, makeScratchDirectory, publish, removeDirectory, removeLeftoverScratch, spreadSubdirectories } from './scratch.js';
 import { extractVerifiedLayer } from './verified-extract.js';
 
 
@@ -42,6 +42,7 @@ export class VfsDriver implements GraphDriver {
   static async open(root: string): Promise<VfsDriver> {
     const home = join(root, 'vfs');
     await mkdir(join(home, 'dir'), { recursive: true, mode: 0o700 });
+    await spreadSubdirectories(home);
     await removeLeftoverScratch(home);
     return new VfsDriver(home);
   }
@@ -73,7 +74,7 @@ export class VfsDriver implements GraphDriver {
       scratch = await makeScratchDirectory(this.home);
       if (parent) await copyTree(parent, scratch);
       const result = await extractVerifiedLayer(tar, scratch, { whiteouts: 'apply', expectedDiffId, layerDigest });
-      await publish(scratch, path);
+      await publish(scratch, path, { durable: true });
       return result;
     } catch (err) {
       tar.destroy();

@@ -5,14 +5,15 @@
 // Not atomic: a layer that fails half way (bad gzip, a refused entry) leaves what it had
 // written. Callers extract into a fresh directory (overlay) or a fresh copy of the parent
 // (vfs) and discard it on failure, which also covers a crash.
-import type { Stats } from 'node:fs';
-import { lstat, lutimes, realpath, rm, lchown } from 'node:fs/promises';
+import { lchownSync, lstatSync, lutimesSync, type Stats } from 'node:fs';
+import { realpath, rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { InvalidArgument, errnoCode } from '../../errors.js';
 import { baseOf, cleanEntryPath, parentOf, RootResolver } from './containment.js';
 import { decompressLayer } from './decompress.js';
 import {
   kindOf,
+  timesOf,
   writeDirectory,
   writeFile,
   writeHardlink,
@@ -142,10 +143,12 @@ class LayerApplier extends WarningTally implements WriteContext {
   /** Directory times last: creating entries inside a directory changes its mtime. */
   async finish(): Promise<void> {
     for (const { hostPath, atime, mtime } of this.pendingTimes.reverse()) {
-      await lutimes(hostPath, atime, mtime).catch((err: unknown) => {
+      try {
+        lutimesSync(hostPath, atime, mtime);
+      } catch (err) {
         // Removed or replaced later in the same layer: nothing to date.
         if (errnoCode(err) !== 'ENOENT') throw err;
-      });
+      }
     }
   }
 
@@ -163,7 +166,7 @@ class LayerApplier extends WarningTally implements WriteContext {
     const linkTarget = kind === 'hardlink' ? await this.hardlinkTarget(entry, describe) : undefined;
     if (linkTarget === relative) return; // a link to itself: already there
 
-    const existing = await lstatOrUndefined(hostPath);
+    const existing = lstatOrUndefined(hostPath);
     const keepDirectory = kind === 'directory' && existing?.isDirectory();
     if (existing && !keepDirectory) {
       // Never write through what is there (a symlink above all): remove it, then create anew.
@@ -173,7 +176,8 @@ class LayerApplier extends WarningTally implements WriteContext {
 
     switch (kind) {
       case 'file':
-        await writeFile(entry, hostPath);
+        // The file's times are set through its descriptor, before it is closed.
+        await writeFile(entry, hostPath, timesOf(entry));
         break;
       case 'directory':
         await writeDirectory(entry, hostPath, keepDirectory ? existing : undefined);
@@ -196,8 +200,9 @@ class LayerApplier extends WarningTally implements WriteContext {
   }
 
   private async finishNode(entry: TarEntry, hostPath: string, kind: EntryKind): Promise<void> {
+    // Setting xattrs changes the ctime only, so a file's times, set before, stay.
     await writeXattrs(entry, hostPath, this);
-    await writeTimes(entry, hostPath, kind, this);
+    if (kind !== 'file') await writeTimes(entry, hostPath, kind, this);
   }
 
   /** The directory `dir` names, resolved inside the root, made (with its parents) if missing. */
@@ -222,7 +227,7 @@ class LayerApplier extends WarningTally implements WriteContext {
     const parent = await this.resolver.resolveDirectory(parentOf(target), { describe });
     if (parent === undefined) throw notThere();
     const relative = parent === '' ? baseOf(target) : `${parent}/${baseOf(target)}`;
-    const stats = await lstatOrUndefined(this.resolver.hostPath(relative));
+    const stats = lstatOrUndefined(this.resolver.hostPath(relative));
     if (!stats) throw notThere();
     if (stats.isDirectory()) throw new InvalidArgument(`${describe}: hard link target ${entry.linkpath} is a directory`);
     return relative;
@@ -238,12 +243,12 @@ class LayerApplier extends WarningTally implements WriteContext {
     const parent = await this.makeDirectory(parentPath, describe);
     const relative = parent === '' ? name : `${parent}/${name}`;
     const hostPath = this.resolver.hostPath(relative);
-    if (await lstatOrUndefined(hostPath)) {
+    if (lstatOrUndefined(hostPath)) {
       await rm(hostPath, { recursive: true, force: true });
       this.resolver.forget();
     }
     await makeOverlayWhiteout(hostPath);
-    await lchown(hostPath, entry.uid, entry.gid);
+    lchownSync(hostPath, entry.uid, entry.gid);
     this.written.add(relative);
   }
 
@@ -258,11 +263,7 @@ class LayerApplier extends WarningTally implements WriteContext {
   }
 }
 
-async function lstatOrUndefined(path: string): Promise<Stats | undefined> {
-  try {
-    return await lstat(path);
-  } catch (err) {
-    if (errnoCode(err) === 'ENOENT') return undefined;
-    throw err;
-  }
+/** Synchronous, as the writes are (see entry-writer.ts); undefined when nothing is there. */
+function lstatOrUndefined(path: string): Stats | undefined {
+  return lstatSync(path, { throwIfNoEntry: false });
 }

@@ -12,9 +12,10 @@
 // The resolved path contains no symlinks at all, so the kernel follows none when berth then
 // creates the entry. This assumes nobody else changes the directory while a layer is applied
 // (it is berth's own, unmounted layer directory).
-import { lstat, mkdir, readlink, chmod } from 'node:fs/promises';
+// The lstat/mkdir calls are synchronous, like the writes in entry-writer.ts (see there why).
+import { chmodSync, lstatSync, mkdirSync, readlinkSync } from 'node:fs';
 import { join, posix } from 'node:path';
-import { InvalidArgument, errnoCode } from '../../errors.js';
+import { InvalidArgument } from '../../errors.js';
 
 /** Linux's limit on symlinks followed in one lookup (MAXSYMLINKS). */
 const maxSymlinkHops = 40;
@@ -88,21 +89,18 @@ export class RootResolver {
       }
       const relative = [...resolved, component].join('/');
       const host = join(this.root, relative);
-      const stats = await lstat(host).catch((err: unknown) => {
-        if (errnoCode(err) === 'ENOENT') return undefined;
-        throw err;
-      });
+      const stats = lstatSync(host, { throwIfNoEntry: false });
       if (!stats) {
         if (!options.create) return undefined;
-        await mkdir(host, 0o755);
-        await chmod(host, 0o755); // mkdir's mode is filtered by the umask
+        mkdirSync(host, 0o755);
+        chmodSync(host, 0o755); // mkdir's mode is filtered by the umask
         options.onCreate?.(relative);
         resolved.push(component);
       } else if (stats.isSymbolicLink()) {
         if (++hops > maxSymlinkHops) {
           throw new InvalidArgument(`${options.describe}: too many levels of symbolic links under ${dir}`);
         }
-        const target = await readlink(host);
+        const target = readlinkSync(host);
         // An absolute target starts again from the root; a relative one from the link's directory.
         if (target.startsWith('/')) resolved.length = 0;
         pending.unshift(...target.split('/'));

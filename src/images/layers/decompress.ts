@@ -21,6 +21,13 @@ export function detectCompression(head: Uint8Array): Compression {
   return 'none';
 }
 
+/**
+ * Output chunk size of the gzip decompressor. zlib's default (16 KiB) means a round trip to the
+ * thread pool, and a trip through every stream stage after it, for each 16 KiB of a layer that
+ * is often hundreds of MB; 256 KiB cuts those 16-fold and costs a quarter MiB per pull.
+ */
+const inflateChunkSize = 256 * 1024;
+
 // Node >= 22.15 / 23.8 has zstd in zlib; @types/node 20 does not know it yet.
 type ZstdFactory = () => Transform;
 const createZstdDecompress = (zlib as unknown as { createZstdDecompress?: ZstdFactory }).createZstdDecompress;
@@ -57,7 +64,7 @@ export async function* decompressLayer(source: AsyncIterable<Buffer>, layerName:
       yield* whole;
       return;
     case 'gzip':
-      yield* inflate(whole, zlib.createGunzip(), `${layerName} is not valid gzip`);
+      yield* inflate(whole, zlib.createGunzip({ chunkSize: inflateChunkSize }), `${layerName} is not valid gzip`);
       return;
     case 'zstd':
       if (!createZstdDecompress) {
