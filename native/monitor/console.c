@@ -11,29 +11,12 @@
 #include <sys/un.h>
 #include <termios.h>
 #include <unistd.h>
+#include "fd-passing.h"
 #include "monitor.h"
 
 int console_listen(const char *path)
 {
 	return listen_unix(path, 1);
-}
-
-static int receive_fd(int conn)
-{
-	char name[256];
-	char control[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { .iov_base = name, .iov_len = sizeof(name) };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof(control) };
-	if (recvmsg(conn, &msg, MSG_CMSG_CLOEXEC) < 0)
-		return -1;
-	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
-	if (!cmsg || cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS) {
-		errno = EPROTO;
-		return -1;
-	}
-	int fd;
-	memcpy(&fd, CMSG_DATA(cmsg), sizeof(int));
-	return fd;
 }
 
 int console_receive(int listen_fd, const char *path)

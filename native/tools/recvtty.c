@@ -13,29 +13,12 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
+#include "fd-passing.h"
 
 static int die(const char *what)
 {
 	fprintf(stderr, "berth-recvtty: %s: %s\n", what, strerror(errno));
 	return 1;
-}
-
-static int receive_fd(int conn)
-{
-	char name[256];
-	char control[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { .iov_base = name, .iov_len = sizeof(name) };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof(control) };
-	if (recvmsg(conn, &msg, MSG_CMSG_CLOEXEC) < 0)
-		return -1;
-	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
-	if (!cmsg || cmsg->cmsg_type != SCM_RIGHTS) {
-		errno = EPROTO;
-		return -1;
-	}
-	int fd;
-	memcpy(&fd, CMSG_DATA(cmsg), sizeof(int));
-	return fd;
 }
 
 /* Copies one chunk; returns 0 at end of input (EIO is how a pty says its slave closed). */
