@@ -16,7 +16,10 @@ describe('Go template subset', () => {
   it('prints fields, nested fields, and Go renderings of values', () => {
     assert.equal(t('{{.Id}}', inspect), 'abc');
     assert.equal(t('{{.State.Pid}} {{.State.Running}}', inspect), '42 true');
-    assert.equal(t('{{.Missing}}', inspect), '<no value>');
+    // docker: "map has no entry for key" (inspect) or "can't evaluate field" (typed contexts).
+    assert.throws(() => t('{{.Missing}}', inspect), /template: executing "" at <\.Missing>: map has no entry for key "Missing"/);
+    assert.throws(() => t('{{.Config.Labels.nope}}', inspect), /map has no entry for key "nope"/);
+    assert.equal(t('{{index .Config.Labels "nope"}}', inspect), '<no value>');
     assert.equal(t('{{.State.Health}}', inspect), '<nil>');
     assert.equal(t('{{.Config.Env}}', inspect), '[A=1 B=2]');
     assert.equal(t('{{.Config.Labels}}', inspect), 'map[a:b com.x:y]');
@@ -38,7 +41,7 @@ describe('Go template subset', () => {
     assert.equal(t('{{if .State.Running}}up{{else}}down{{end}}', inspect), 'up');
     assert.equal(t('{{if .State.Health}}h{{else if .State.Running}}r{{end}}', inspect), 'r');
     assert.equal(t('{{with .State}}{{.Pid}}{{end}}', inspect), '42');
-    assert.equal(t('{{range .Nothing}}x{{else}}empty{{end}}', inspect), 'empty');
+    assert.equal(t('{{range .Nothing}}x{{else}}empty{{end}}', { Nothing: [] }), 'empty');
     assert.equal(t('a {{- " b " -}} c', {}), 'a b c');
   });
 

@@ -29,6 +29,8 @@ export function renderList(format: string, items: object[], headers: Record<stri
 
 function headerObject(headers: Record<string, string>): object {
   return new Proxy({}, {
+    // Every field has a header: the template may name any of them.
+    has: () => true,
     get: (_, key) => {
       if (typeof key !== 'string') return undefined;
       const header = headers[key] ?? key.replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase();

@@ -2,7 +2,7 @@
 // `$` and range variables, literals, pipelines (`{{.Names | upper}}`), function calls
 // (`{{json .}}`, `{{index .Labels "k"}}`, `{{join .Args ","}}`), `if`/`else`/`with`/`range`/
 // `end`, trim markers (`{{-`, `-}}`), and values printed as Go prints them ("map[a:b]",
-// "[x y]", "<no value>"). Methods of docker's format contexts that take arguments
+// "[x y]", "<no value>"); a field that is not there is an error, as in docker. Methods of docker's format contexts that take arguments
 // (`{{.Label "com.example"}}`) are functions on the data object.
 export class TemplateError extends Error {
   constructor(message: string) {
@@ -367,6 +367,11 @@ function resolveField(o: Extract<Operand, { kind: 'field' }>, dot: unknown, vars
       return;
     }
     if (typeof value !== 'object') throw new TemplateError(`can't evaluate field ${name} in type ${typeof value}`);
+    // As docker's templates (typed structs, or maps with missingkey=error): a name that is not
+    // there is an error, not "<no value>". `index` is the way to ask for a key that may be absent.
+    if (!(name in (value as object))) {
+      throw new TemplateError(`executing "" at <${fieldName(o)}>: map has no entry for key "${name}"`);
+    }
     const next = (value as Record<string, unknown>)[name];
     const last = i === o.path.length - 1;
     value = typeof next === 'function' && !(last && keepLastFunction) ? (next as () => unknown)() : next;
