@@ -267,7 +267,9 @@ export class ImageStore {
       const records: DeleteResponseItem[] = [];
 
       if (matchedName !== undefined && !isIdPrefix(image.id, nameOrId)) {
-        if (container && !force) {
+        // Only a name whose removal would leave the image without names (Docker's
+        // isSingleReference) is refused: the others just go.
+        if (container && !force && isSingleReference(image)) {
           throw new Conflict(`conflict: unable to remove repository reference "${nameOrId}" (must force) - container ${shortId(container.containerId)} is using its referenced image ${shortId(image.id)}`);
         }
         records.push(...untagByName(image, matchedName));

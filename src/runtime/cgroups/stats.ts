@@ -37,7 +37,7 @@ export interface MemoryEntry {
   /** Peak usage (v1 max_usage_in_bytes, v2 memory.peak when the kernel has it). */
   max?: number;
   limit: number;
-  /** How often the limit was hit (v1 only). */
+  /** How often the limit was hit: v1's failcnt; on v2 memory.events "oom", as dockerd reads it. */
   failcnt?: number;
 }
 
@@ -77,6 +77,11 @@ export interface BlkioStats {
 }
 
 export interface CgroupStats {
+  /**
+   * The hierarchy the sample was read from: the counters of `memory.raw` and the blkio entries
+   * differ between v1 and v2. Absent from runtimes that do not say (runc's `events --stats`).
+   */
+  version?: 1 | 2;
   cpu: CpuStats;
   memory: MemoryStats;
   pids: PidsStats;

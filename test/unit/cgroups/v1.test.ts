@@ -236,6 +236,7 @@ test('stats parse the v1 files', async () => {
   c('blkio.throttle.io_serviced_recursive', '8:0 Read 1\n8:0 Write 2\nTotal 3\n');
 
   const s = await cg.stats();
+  assert.equal(s.version, 1);
   assert.deepEqual(s.memory.usage, { usage: 1048576, max: 2097152, limit: 64 * MiB, failcnt: 3 });
   assert.deepEqual(s.memory.swap, { usage: 1572864, max: 0, limit: UNLIMITED, failcnt: 0 });
   assert.equal(s.memory.cache, 4096);

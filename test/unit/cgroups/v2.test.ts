@@ -152,7 +152,8 @@ test('stats parse the v2 files, swap reported as memory+swap', async () => {
   host.set('berth/c1/pids.current', '3\n');
   host.set('berth/c1/io.stat', '8:0 rbytes=4096 wbytes=8192 rios=1 wios=2 dbytes=0 dios=0\n253:1 rbytes=1 wbytes=2 rios=3 wios=4 dbytes=0 dios=0\n');
   const s = await cg.stats();
-  assert.deepEqual(s.memory.usage, { usage: 1048576, max: 2097152, limit: 64 * MiB });
+  assert.equal(s.version, 2);
+  assert.deepEqual(s.memory.usage, { usage: 1048576, max: 2097152, limit: 64 * MiB, failcnt: 1 });
   assert.deepEqual(s.memory.swap, { usage: 1048576 + 4096, limit: 96 * MiB });
   assert.equal(s.memory.cache, 4096);
   assert.deepEqual(s.memory.raw, { anon: 8192, file: 4096, kernel: 512 });

@@ -223,6 +223,14 @@ describe('image store', () => {
       assert.equal(store.resolve('busybox').id, idOf('0123456789abcdef'), 'nothing changed');
     });
 
+    it('untags without force one of several names of an image a container uses, as Docker does', async () => {
+      await store.add(image('aaaa'), 'busybox');
+      await store.tag('busybox', 'other:1');
+      assert.deepEqual(await store.remove('other:1', { inUse: () => stopped(containerId) }), [{ Untagged: 'other:1' }]);
+      await assert.rejects(store.remove('busybox', { inUse: () => stopped(containerId) }), Conflict, 'the last name is refused');
+      assert.deepEqual(store.resolve('busybox').repoTags, ['busybox:latest']);
+    });
+
     it('forced, untags an image a running container uses but keeps it, dangling', async () => {
       await store.add(image('aaaa'), 'busybox');
       const records = await store.remove('busybox', { force: true, inUse: () => running(containerId) });

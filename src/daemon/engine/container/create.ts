@@ -27,38 +27,45 @@ export async function createContainer(ctx: ContainerContext, request: ContainerC
   const networkPlan = ctx.networking.plan({ HostConfig: requestedHostConfig, NetworkingConfig: networkingConfig, Labels: config.Labels });
   const hostConfig: HostConfig = { ...requestedHostConfig, NetworkMode: networkPlan.networkMode };
   const requestedName = name ? checkContainerName(name) : undefined;
-  const image = await ctx.images.imageForContainer(config.Image);
-  const defaults = image.config.config;
-  const merged = mergeImageDefaults(config, defaults);
-  // What inspect shows: the image's labels, ports and volumes under the container's own.
-  merged.Labels = { ...(defaults?.Labels ?? {}), ...(config.Labels ?? {}) };
-  if (defaults?.ExposedPorts) merged.ExposedPorts = { ...defaults.ExposedPorts, ...(config.ExposedPorts ?? {}) };
-  if (defaults?.Volumes) merged.Volumes = { ...defaults.Volumes, ...(config.Volumes ?? {}) };
-  const [path = '', ...args] = commandArgs(merged);
-  const id = randomBytes(32).toString('hex');
-  const record: ContainerRecord = {
-    id,
-    // A generated name is picked here, with no await before store.add claims it: creates
-    // running side by side must not both pick the same free name.
-    name: requestedName ?? generateName((n) => ctx.store.byName(n) !== undefined),
-    created: new Date().toISOString(),
-    image: image.record.id,
-    imageName: config.Image,
-    config: { ...merged, Hostname: merged.Hostname || id.slice(0, 12) },
-    hostConfig: { ...hostConfig, Runtime: runtime },
-    path,
-    args,
-    runtime,
-    driver: ctx.images.driver.name,
-    state: initialState(),
-    restartCount: 0,
-    networks: networkPlan.networks,
-  };
-  await ctx.store.add(record);
+  // Recorded while imageForContainer holds the image's layers and config: from then on the
+  // container holds them, even through an `rmi -f` of the image.
+  const imageName = config.Image;
+  const { image, record } = await ctx.images.imageForContainer(imageName, async (image) => {
+    const defaults = image.config.config;
+    const merged = mergeImageDefaults(config, defaults);
+    // What inspect shows: the image's labels, ports and volumes under the container's own.
+    merged.Labels = { ...(defaults?.Labels ?? {}), ...(config.Labels ?? {}) };
+    if (defaults?.ExposedPorts) merged.ExposedPorts = { ...defaults.ExposedPorts, ...(config.ExposedPorts ?? {}) };
+    if (defaults?.Volumes) merged.Volumes = { ...defaults.Volumes, ...(config.Volumes ?? {}) };
+    const [path = '', ...args] = commandArgs(merged);
+    const id = randomBytes(32).toString('hex');
+    const record: ContainerRecord = {
+      id,
+      // A generated name is picked here, with no await before store.add claims it: creates
+      // running side by side must not both pick the same free name.
+      name: requestedName ?? generateName((n) => ctx.store.byName(n) !== undefined),
+      created: new Date().toISOString(),
+      image: image.record.id,
+      imageName,
+      config: { ...merged, Hostname: merged.Hostname || id.slice(0, 12) },
+      hostConfig: { ...hostConfig, Runtime: runtime },
+      path,
+      args,
+      runtime,
+      driver: ctx.images.driver.name,
+      state: initialState(),
+      restartCount: 0,
+      networks: networkPlan.networks,
+    };
+    await ctx.store.add(record);
+    return { image, record };
+  });
+  const id = record.id;
   try {
     await ctx.images.driver.createContainerLayer(id, image.topChainId);
   } catch (err) {
     await ctx.store.remove(id);
+    await ctx.images.containerRemoved(record.image).catch(() => {});
     throw err;
   }
   ctx.events.publish('container', 'create', id, eventAttributes(record));

@@ -26,6 +26,8 @@ import { removeContainer } from './remove.js';
 import { runFiles } from './run-files.js';
 import { runtimeFor } from './container-runtime.js';
 import { startContainer } from './start.js';
+import { containerStats, type StatsOptions } from './stats.js';
+import type { DockerStats } from './stats-json.js';
 import { killContainer, restartContainer, stopContainer, type StopOptions } from './stop.js';
 import { ContainerStore } from './store.js';
 import { topContainer } from './top.js';
@@ -45,12 +47,18 @@ export class ContainerEngine implements ContainerBackend {
       locks: new ContainerLocks(),
     });
     options.images.containerUse = (imageId) => {
+      // Docker's IsRunning: paused and restarting containers are running ones too.
+      const isRunning = (r: { state: { status: string } }) => ['running', 'paused', 'restarting'].includes(r.state.status);
       const users = store.all().filter((r) => r.image === imageId);
-      const user = users.find((r) => r.state.status === 'running') ?? users[0];
-      return user && { containerId: user.id, running: user.state.status === 'running' };
+      const user = users.find(isRunning) ?? users[0];
+      return user && { containerId: user.id, running: isRunning(user) };
     };
+    options.images.containerImageIds = () => store.all().map((r) => r.image);
     options.networking.restore(store.all().filter((r) => r.network));
     await engine.restore();
+    // Layers a crash left unreferenced (between an image's or a container's removal and the
+    // removal of its layers, or during a pull): found from the records, removed in the background.
+    void options.images.removeUnusedLayers().catch((err: unknown) => process.stderr.write(`berthd: removing unused layers: ${String(err)}\n`));
     return engine;
   }
 
@@ -168,11 +176,8 @@ export class ContainerEngine implements ContainerBackend {
     this.ctx.events.publish('container', 'unpause', record.id, eventAttributes(record));
   }
 
-  /** A one-shot sample, answered at once (Docker's takes two seconds per container). */
-  async stats(nameOrId: string): Promise<unknown> {
-    const record = this.ctx.store.get(nameOrId);
-    const data = record.state.status === 'running' || record.state.status === 'paused' ? (await runtimeFor(this.ctx, record).stats(record.id)).data : undefined;
-    return { id: record.id, name: `/${record.name}`, read: new Date().toISOString(), stats: data ?? null };
+  stats(nameOrId: string, options: StatsOptions, send: (stats: DockerStats) => void, closed: () => boolean): Promise<void> {
+    return containerStats(this.ctx, nameOrId, options, send, closed);
   }
 
   execCreate(nameOrId: string, request: ExecCreateRequest): Promise<{ Id: string }> {

@@ -1,5 +1,6 @@
 // `DELETE /containers/{id}`: a running container only with force (killed first), then its
-// writable layer, its directory (record, logs, host files) and its name.
+// writable layer, its directory (record, logs, host files) and its name; then the image layers
+// it was the last to need (its image removed with `rmi -f` meanwhile).
 import { Conflict } from '../../../errors.js';
 import { eventAttributes, type ContainerContext } from './context.js';
 import type { ContainerRecord } from './record.js';
@@ -24,6 +25,10 @@ export async function removeLocked(ctx: ContainerContext, record: ContainerRecor
   record.state.status = 'removing';
   await ctx.images.driver.removeContainerLayer(record.id);
   await ctx.store.remove(record.id);
+  // The layers of an image removed with `rmi -f` while this container stood, if it was the last.
+  await ctx.images.containerRemoved(record.image).catch((err: unknown) => {
+    process.stderr.write(`berthd: container ${record.id}: releasing the layers of image ${record.image}: ${String(err)}\n`);
+  });
   ctx.events.publish('container', 'destroy', record.id, eventAttributes(record));
   ctx.lifecycle.removed(record.id, { exitCode: record.state.exitCode, oomKilled: record.state.oomKilled });
 }

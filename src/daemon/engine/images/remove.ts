@@ -1,7 +1,9 @@
 // DELETE /images/{name} and POST /images/prune. The image store applies Docker's removal
 // rules; what an image leaves behind is cleaned here: its unpacked layers that no remaining
-// image shares (kept while a container still stands on them), and blobs no image references
-// (content garbage collection, when no pull, push, load or import is under way).
+// image and no container needs (ImageService.removeUnusedLayers: a container made from an
+// image removed with force keeps them until it is removed itself), listed as Docker lists them
+// ("Deleted: <chain ID>" after the image), and blobs nothing references (content garbage
+// collection, when no pull, push, load or import is under way).
 import { InvalidArgument } from '../../../errors.js';
 import type { DeleteResponseItem, ImageRecord } from '../../../images/image-store.js';
 import type { ImageService } from './image-service.js';
@@ -16,8 +18,8 @@ export async function removeImage(service: ImageService, nameOrId: string, optio
   const image = service.store.resolve(nameOrId);
   const items = await service.store.remove(nameOrId, { force: options.force, inUse: service.containerUse });
   publishRemoval(service, image, items);
-  if (items.some((item) => 'Deleted' in item)) await cleanUpAfter(service, [image]);
-  return items;
+  if (!items.some((item) => 'Deleted' in item)) return items;
+  return withRemovedLayers(items, await cleanUpAfter(service, [image]));
 }
 
 function publishRemoval(service: ImageService, image: ImageRecord, items: DeleteResponseItem[]): void {
@@ -27,27 +29,31 @@ function publishRemoval(service: ImageService, image: ImageRecord, items: Delete
   }
 }
 
-/** Removes the deleted images' layers that nothing else uses, then unreferenced blobs. */
-async function cleanUpAfter(service: ImageService, deleted: readonly ImageRecord[]): Promise<void> {
-  await service.inLayerQueue(async () => {
-    const kept = new Set<string>();
-    for (const image of service.store.list()) {
-      const config = await service.rawConfig(image.id).catch(() => undefined);
-      if (config) for (const chain of imageChainIds(config)) kept.add(chain);
-    }
-    for (const image of deleted) {
-      // A container made from a force-removed image still stands on its layers.
-      if (service.containerUse(image.id)) continue;
-      const config = await service.rawConfig(image.id).catch(() => undefined);
-      if (!config) continue;
-      for (const chain of imageChainIds(config).reverse()) {
-        if (kept.has(chain) || !(await service.driver.hasLayer(chain))) continue;
-        await service.driver.removeLayer(chain);
-      }
-      service.forgetConfig(image.id);
-    }
-  });
+/**
+ * Removes the layers nothing needs any more, then unreferenced blobs. Returns, per deleted
+ * image, its own layers that went (top first), for Docker's "Deleted: <chain ID>" lines.
+ */
+async function cleanUpAfter(service: ImageService, deleted: readonly ImageRecord[]): Promise<Map<string, string[]>> {
+  const chains = new Map<string, string[]>();
+  for (const image of deleted) {
+    const config = await service.rawConfig(image.id).catch(() => undefined);
+    chains.set(image.id, config ? imageChainIds(config).reverse() : []);
+  }
+  const removed = new Set(await service.removeUnusedLayers());
+  const reported = new Set<string>();
+  const layers = new Map<string, string[]>();
+  for (const [imageId, chain] of chains) {
+    layers.set(imageId, chain.filter((id) => removed.has(id) && !reported.has(id) && reported.add(id)));
+    // The config stays cached (and stored) while a container made from the image exists.
+    if (!service.containerImageIds().includes(imageId)) service.forgetConfig(imageId);
+  }
   await service.collectGarbage();
+  return layers;
+}
+
+/** Docker's answer: each "Deleted: <image id>" followed by the image's layers that went with it. */
+export function withRemovedLayers(items: readonly DeleteResponseItem[], layers: ReadonlyMap<string, readonly string[]>): DeleteResponseItem[] {
+  return items.flatMap((item): DeleteResponseItem[] => 'Deleted' in item ? [item, ...(layers.get(item.Deleted) ?? []).map((chain) => ({ Deleted: chain }))] : [item]);
 }
 
 function truthy(value: string, key: string): boolean {
@@ -102,7 +108,8 @@ export async function pruneImages(service: ImageService, filters: Map<string, st
       reclaimed += image.size;
     }
   }
-  if (deleted.length > 0) await cleanUpAfter(service, deleted);
-  if (deleted.length > 0) service.events.publish('daemon', 'prune', '', { reclaimed: String(reclaimed) });
-  return { ImagesDeleted: items.length > 0 ? items : null, SpaceReclaimed: reclaimed };
+  if (deleted.length === 0) return { ImagesDeleted: items.length > 0 ? items : null, SpaceReclaimed: 0 };
+  const layers = await cleanUpAfter(service, deleted);
+  service.events.publish('daemon', 'prune', '', { reclaimed: String(reclaimed) });
+  return { ImagesDeleted: withRemovedLayers(items, layers), SpaceReclaimed: reclaimed };
 }

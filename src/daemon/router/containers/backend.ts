@@ -8,6 +8,8 @@ import type { CreateResult } from '../../engine/container/create.js';
 import type { ExecCreateRequest, ExecStartOptions } from '../../engine/container/exec.js';
 import type { ListOptions } from '../../engine/container/list.js';
 import type { LogOptions } from '../../engine/container/logs.js';
+import type { StatsOptions } from '../../engine/container/stats.js';
+import type { DockerStats } from '../../engine/container/stats-json.js';
 import type { StopOptions } from '../../engine/container/stop.js';
 
 export type Hijack = () => { socket: Duplex; head: Buffer };
@@ -31,7 +33,8 @@ export interface ContainerBackend {
   top(nameOrId: string, psArgs: string | undefined): Promise<{ Titles: string[]; Processes: string[][] }>;
   pause(nameOrId: string): Promise<void>;
   unpause(nameOrId: string): Promise<void>;
-  stats(nameOrId: string): Promise<unknown>;
+  /** Stats objects sent one by one (one, or one a second while streaming); NotFound before any. */
+  stats(nameOrId: string, options: StatsOptions, send: (stats: DockerStats) => void, closed: () => boolean): Promise<void>;
   execCreate(nameOrId: string, request: ExecCreateRequest): Promise<{ Id: string }>;
   execStart(execId: string, options: ExecStartOptions, hijack: Hijack | undefined): Promise<void>;
   execInspect(execId: string): unknown;

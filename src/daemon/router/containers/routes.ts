@@ -112,7 +112,25 @@ export function containerRoutes(router: Router, containers: ContainerBackend): v
     await containers.unpause(ctx.params.id!);
     ctx.sendStatus(204);
   });
-  router.get('/containers/:id/stats', async (ctx) => ctx.sendJson(200, await containers.stats(ctx.params.id!)));
+  router.get('/containers/:id/stats', async (ctx) => {
+    const stream = ctx.flag('stream', true);
+    const oneShot = ctx.flag('one-shot');
+    if (stream && oneShot) throw new InvalidArgument('cannot have stream=true and one-shot=true');
+    let out: NodeJS.WritableStream | undefined;
+    let closed = false;
+    const onClose = () => (closed = true);
+    ctx.socket.on('close', onClose);
+    try {
+      // Headers go out with the first object, so that an unknown container is still a 404.
+      await containers.stats(ctx.params.id!, { stream, oneShot }, (stats) => {
+        out ??= ctx.startStream('application/json');
+        out.write(JSON.stringify(stats) + '\n');
+      }, () => closed);
+      out?.end();
+    } finally {
+      ctx.socket.off('close', onClose);
+    }
+  });
 
   router.post('/containers/:id/exec', async (ctx) => {
     ctx.sendJson(201, await containers.execCreate(ctx.params.id!, await ctx.json<ExecCreateRequest>()));

@@ -145,7 +145,7 @@ export class V1Cgroup implements Cgroup {
   }
 
   async stats(): Promise<CgroupStats> {
-    const stats = emptyStats();
+    const stats: CgroupStats = { version: 1, ...emptyStats() };
     const memory = this.dirs.get('memory');
     const cpu = this.dirs.get('cpu');
     const cpuacct = this.dirs.get('cpuacct');

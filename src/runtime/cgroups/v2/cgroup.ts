@@ -131,7 +131,7 @@ export class V2Cgroup implements Cgroup {
   }
 
   async stats(): Promise<CgroupStats> {
-    const stats = emptyStats();
+    const stats: CgroupStats = { version: 2, ...emptyStats() };
     // Files of a controller the directory lacks are simply absent: every reader yields zeros.
     stats.memory = await memoryStats(this.dir);
     stats.cpu = await cpuStats(this.dir);

@@ -62,6 +62,7 @@ export async function memoryStats(dir: ControlDir): Promise<MemoryStats> {
   const usage: MemoryEntry = {
     usage: await dir.readNumber('memory.current'),
     limit: (await dir.exists('memory.max')) ? await dir.readNumber('memory.max') : UNLIMITED,
+    failcnt: events['oom'] ?? 0,
   };
   if (await dir.exists('memory.peak')) usage.max = await dir.readNumber('memory.peak');
   const stats: MemoryStats = { cache: raw['file'] ?? 0, usage, raw, oomKills: events['oom_kill'] ?? 0 };
