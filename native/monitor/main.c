@@ -13,8 +13,9 @@
  *
  * With --runtime-command, the command is a runc-compatible runtime's `create` or `exec -d`
  * (its whole argv computed by berthd), not berth-init. It gets the container's stdio as
- * berth-init would, but not fd 3, which is then only a channel to berthd: the monitor waits
- * there for one byte before running the command (so that berthd can attach first), and
+ * berth-init would, but not fd 3, which is then only a channel to berthd: the command's
+ * process waits there for one byte before its exec (so that berthd can attach first, served
+ * by the monitor meanwhile), and
  * reports the command's wait status there as SYNC_EXIT when it exits. The process the command
  * leaves behind is reparented to the monitor, the subreaper; berthd then sends its pid.
  */
@@ -211,6 +212,24 @@ static int open_null(int flags)
 }
 
 /* Forks berth-init with stdio on 0-2 and the plan socket on 3; returns the parent's ends. */
+/*
+ * --runtime-command, in the child about to exec the command: waits for berthd's go-ahead on
+ * fd 3, which the command does not inherit. The monitor itself serves its socket meanwhile, so
+ * that an ATTACH sent before the go-ahead is answered (ATTACHED) and takes effect first.
+ */
+static void await_go_ahead(void)
+{
+	char go;
+	ssize_t n;
+	do
+		n = read(BERTH_PLAN_FD, &go, 1);
+	while (n < 0 && errno == EINTR);
+	/* berthd gave up (or died) before the command ran: the monitor reports this exit (1). */
+	if (n != 1)
+		_exit(1);
+	close(BERTH_PLAN_FD);
+}
+
 static void start_init(void)
 {
 	int child_stdio[3];
@@ -255,6 +274,8 @@ static void start_init(void)
 		sigset_t none;
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
+		if (opt.runtime_command)
+			await_go_ahead();
 		execv(opt.init_argv[0], opt.init_argv);
 		startup_fail(127, "exec", opt.init_argv[0]);
 	}
@@ -271,24 +292,6 @@ static void start_init(void)
 	if (stdin_write >= 0)
 		set_nonblocking(stdin_write);
 	attach_init(stdin_write, opt.tty);
-}
-
-/* --runtime-command: waits for berthd's go-ahead on fd 3; the command will not inherit fd 3. */
-static void await_go_ahead(void)
-{
-	char go;
-	ssize_t n;
-	do
-		n = read(BERTH_PLAN_FD, &go, 1);
-	while (n < 0 && errno == EINTR);
-	if (n != 1) {
-		/* berthd gave up (or died) before the command ran: there is nothing to monitor. */
-		attach_stop_listening();
-		if (console_listen_fd >= 0)
-			unlink(opt.console_socket);
-		exit(1);
-	}
-	fcntl(BERTH_PLAN_FD, F_SETFD, FD_CLOEXEC);
 }
 
 /* --runtime-command: the command's wait status as SYNC_EXIT on fd 3, which then closes. */
@@ -484,8 +487,6 @@ int main(int argc, char **argv)
 			startup_fail(1, "listen on console socket", opt.console_socket);
 		}
 	}
-	if (opt.runtime_command)
-		await_go_ahead();
 	start_init();
 
 	for (;;) {

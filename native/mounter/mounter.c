@@ -15,10 +15,22 @@
  *   "umount" target flags
  *   "netns"  path                                  a new network namespace with lo up, kept
  *                                                  by a bind mount on path (an existing file)
- * An answer: i32 errno (0: done), u32 length, a message naming the step that failed.
+ *   "spawn"  socket token argv...                  a detached program (berth-monitor), whose
+ *                                                  fds 3 and 4 are connections to berthd's
+ *                                                  unix socket, each first saying token + "3"
+ *                                                  or token + "4"; its stdio is /dev/null
+ * An answer: i32 errno (0: done), u32 length, a message naming the step that failed (spawn:
+ * the pid when done).
+ *
+ * "spawn" is there because a fork of berthd, a large process with threads, holds its event
+ * loop for milliseconds per container; a fork of this small one does not. Node cannot pass a
+ * socket to a child it did not fork, so the child's sockets are connections back to berthd,
+ * told apart by the token. Spawned programs are not waited for: SIGCHLD is ignored here, so
+ * the kernel reaps them, and each gets the default disposition back before its exec.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <net/if.h>
 #include <sched.h>
@@ -28,10 +40,12 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
-#define MAX_FIELDS 8
+#define MAX_FIELDS 64
 #define MAX_FIELD (64 * 1024)
 
 /* The namespace berthd runs in, to come back to after making a new one. */
@@ -152,6 +166,105 @@ static void do_netns(char **field)
 	answer(0, "");
 }
 
+/* A connection to the unix socket at `path` (a leading '@' names an abstract one) that has said `hello`. */
+static int connect_back(const char *path, const char *hello)
+{
+	struct sockaddr_un address = { .sun_family = AF_UNIX };
+	size_t length = strlen(path);
+	if (length == 0 || length >= sizeof(address.sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(address.sun_path, path, length);
+	if (path[0] == '@')
+		address.sun_path[0] = '\0';
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	socklen_t size = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + length);
+	int connected = connect(fd, (struct sockaddr *)&address, size);
+	/* An abstract name is all of its bytes: Node 20 binds it padded with NULs to the full size. */
+	if (connected < 0 && errno == ECONNREFUSED && path[0] == '@')
+		connected = connect(fd, (struct sockaddr *)&address, sizeof address);
+	if (connected < 0 || write(fd, hello, strlen(hello)) != (ssize_t)strlen(hello)) {
+		int saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	return fd;
+}
+
+static void do_spawn(char **field, uint32_t count)
+{
+	char hello[2][512];
+	snprintf(hello[0], sizeof hello[0], "%s3", field[2]);
+	snprintf(hello[1], sizeof hello[1], "%s4", field[2]);
+	int plan = connect_back(field[1], hello[0]);
+	if (plan < 0)
+		return fail("connect the program's fd 3 to berthd");
+	int ready = connect_back(field[1], hello[1]);
+	if (ready < 0) {
+		int saved = errno;
+		close(plan);
+		errno = saved;
+		return fail("connect the program's fd 4 to berthd");
+	}
+	/* The child says why its exec failed here; a successful exec closes it (O_CLOEXEC). */
+	int status[2];
+	if (pipe2(status, O_CLOEXEC) < 0) {
+		close(plan);
+		close(ready);
+		return fail("pipe");
+	}
+	char *argv[MAX_FIELDS];
+	uint32_t argc = 0;
+	for (uint32_t i = 3; i < count; i++)
+		argv[argc++] = field[i];
+	argv[argc] = NULL;
+	char *envp[] = { NULL };
+	pid_t pid = fork();
+	if (pid == 0) {
+		signal(SIGCHLD, SIG_DFL);
+		setsid();
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		/* dup2 clears O_CLOEXEC on the copies: fds 0-4 are what the program gets. */
+		if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0 || dup2(plan, 3) < 0 || dup2(ready, 4) < 0) {
+			int error = errno;
+			(void)!write(status[1], &error, sizeof error);
+			_exit(127);
+		}
+		execve(argv[0], argv, envp);
+		int error = errno;
+		(void)!write(status[1], &error, sizeof error);
+		_exit(127);
+	}
+	int saved = errno;
+	close(plan);
+	close(ready);
+	close(status[1]);
+	if (pid < 0) {
+		close(status[0]);
+		errno = saved;
+		return fail("fork");
+	}
+	int error = 0;
+	ssize_t n;
+	do
+		n = read(status[0], &error, sizeof error);
+	while (n < 0 && errno == EINTR);
+	close(status[0]);
+	if (n == sizeof error) {
+		char step[4096 + 64];
+		snprintf(step, sizeof step, "exec %s", argv[0]);
+		errno = error;
+		return fail(step);
+	}
+	char message[32];
+	snprintf(message, sizeof message, "%d", (int)pid);
+	answer(0, message);
+}
+
 int main(void)
 {
 	host_netns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
@@ -161,6 +274,8 @@ int main(void)
 	}
 	if (chdir("/") < 0)
 		return 1;
+	/* Spawned programs are reaped by the kernel (see "spawn"). */
+	signal(SIGCHLD, SIG_IGN);
 	for (;;) {
 		uint32_t count;
 		if (read_full(&count, sizeof count) < 0)
@@ -184,6 +299,8 @@ int main(void)
 			do_umount(field);
 		else if (strcmp(op, "netns") == 0 && count == 2)
 			do_netns(field);
+		else if (strcmp(op, "spawn") == 0 && count >= 4)
+			do_spawn(field, count);
 		else {
 			errno = EINVAL;
 			fail(op);

@@ -2,6 +2,7 @@
 // given as `launcher` (CreateOptions, ExecOptions). Every path is decided here, by berthd;
 // the monitor decides nothing. The runtime appends berth-init's path after the final "--".
 import type { Launcher } from '../runtime/process/init-process.js';
+import { hostMounter } from '../system/mounter.js';
 
 export interface MonitorOptions {
   /** The unix socket the monitor serves (it must not exist yet). */
@@ -43,9 +44,12 @@ export function monitorArgs(options: MonitorOptions): string[] {
   return args;
 }
 
-/** A launcher for the runtime's create or exec: the monitor, which then runs berth-init. */
+/**
+ * A launcher for the runtime's create or exec: the monitor, which then runs berth-init. It is
+ * started by berth-mounter (src/system/mounter.ts), not forked from this process.
+ */
 export function monitorLauncher(binary: string, options: MonitorOptions): Launcher {
-  return { binary, args: monitorArgs(options) };
+  return { binary, args: monitorArgs(options), spawner: (argv) => hostMounter().spawnDetached(argv) };
 }
 
 /**

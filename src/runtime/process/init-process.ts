@@ -35,6 +35,28 @@ export interface Launcher {
   args: string[];
   /** The launcher's own stdin, stdout and stderr; 'ignore' by default. */
   stdio?: StdioSlot[] | undefined;
+  /**
+   * Starts the launcher instead of a fork of this process (berth-mounter's spawn, which a
+   * large daemon's event loop does not wait on): `argv` detached, stdio on /dev/null, with
+   * fds 3 and 4 connected to this process. Not used when `stdio` is given.
+   */
+  spawner?: ((argv: string[]) => Promise<{ pid: number; fd3: Socket; fd4: Socket }>) | undefined;
+}
+
+/** The process berth-init or its launcher runs in, however it was started. */
+interface StartedProcess {
+  pid: number | undefined;
+  /** The plan socket (fd 3). */
+  socket: Socket;
+  /** The launcher's ready pipe (fd 4). */
+  readyPipe: Socket | undefined;
+  stdin: Writable | null;
+  stdout: Readable | null;
+  stderr: Readable | null;
+  /** Where a failure to start is reported (a fork's 'error'). */
+  onError(listener: (err: Error) => void): void;
+  kill(): void;
+  unref(): void;
 }
 
 export interface InitProcessOptions {
@@ -84,21 +106,12 @@ export class InitProcess {
     if (launcher && options.plan.some((r) => r.type === PlanRecord.Foreground)) {
       return Promise.reject(new InvalidArgument('a launcher runs the container in the background: it cannot be used in the foreground'));
     }
-    const [stdin = 'inherit', stdout = 'inherit', stderr = 'inherit'] = launcher ? launcher.stdio ?? ['ignore', 'ignore', 'ignore'] : options.stdio;
-    const child = launcher
-      ? spawn(launcher.binary, [...launcher.args, options.binary], {
-        stdio: [stdin, stdout, stderr, 'pipe', 'pipe'],
-        cwd: '/',
-        env: {},
-        detached: true,
-      })
-      : spawn(options.binary, [], {
-        stdio: [stdin, stdout, stderr, 'pipe'],
-        cwd: '/',
-        env: {},
-      });
-    const socket = child.stdio[3] as Socket;
-    const readyPipe = launcher ? child.stdio[4] as Socket : undefined;
+    return startProcess(options).then((child) => InitProcess.follow(options, child));
+  }
+
+  private static follow(options: InitProcessOptions, child: StartedProcess): Promise<InitProcess> {
+    const launcher = options.launcher;
+    const { socket, readyPipe } = child;
     const reader = new SyncRecordReader();
     let pid = 0;
     let settled = false;
@@ -112,6 +125,7 @@ export class InitProcess {
         readyPipe.once('data', () => resolve());
         readyPipe.once('close', () => resolve());
         readyPipe.on('error', () => resolve());
+        readyPipe.resume();
       })
       : Promise.resolve();
     const prepared = launcherReady.then(() => (options.whileStarting ?? (() => Promise.resolve()))());
@@ -121,12 +135,12 @@ export class InitProcess {
         if (settled) return;
         settled = true;
         if (pid) killQuietly(pid);
-        if (launcher) child.kill('SIGKILL'); // it has nothing to monitor
+        if (launcher) child.kill(); // it has nothing to monitor
         socket.destroy();
         // The caller undoes what whileStarting made: only once it has finished making it.
         prepared.then(() => reject(err), () => reject(err));
       };
-      child.on('error', (err) => {
+      child.onError((err) => {
         spawnError = err;
         failSetup(new BerthError('Internal', `start ${options.binary}: ${err.message}`));
       });
@@ -169,11 +183,12 @@ export class InitProcess {
         resolveExit(undefined);
         if (!spawnError) failSetup(new BerthError('Internal', 'berth-init exited before the container was ready'));
       });
+      socket.resume(); // a spawner's sockets come paused
       prepared
         .then(() => socket.write(encodeRecords(options.plan)))
         .catch((err: Error) => {
           failSetup(err);
-          child.kill('SIGKILL'); // still waiting for its plan
+          child.kill(); // still waiting for its plan
         });
     }).then((init) => {
       // A created container must not keep the runtime's event loop alive.
@@ -185,6 +200,51 @@ export class InitProcess {
       return init;
     });
   }
+}
+
+/** berth-init, or its launcher: forked from this process, or started by the launcher's spawner. */
+async function startProcess(options: InitProcessOptions): Promise<StartedProcess> {
+  const launcher = options.launcher;
+  if (launcher?.spawner && !launcher.stdio) {
+    const started = await launcher.spawner([launcher.binary, ...launcher.args, options.binary]).catch((err: Error) => {
+      throw new BerthError('Internal', `start ${launcher.binary}: ${err.message}`, { cause: err });
+    });
+    return {
+      pid: started.pid,
+      socket: started.fd3,
+      readyPipe: started.fd4,
+      stdin: null,
+      stdout: null,
+      stderr: null,
+      onError: () => {},
+      kill: () => killQuietly(started.pid),
+      unref: () => {},
+    };
+  }
+  const [stdin = 'inherit', stdout = 'inherit', stderr = 'inherit'] = launcher ? launcher.stdio ?? ['ignore', 'ignore', 'ignore'] : options.stdio;
+  const child = launcher
+    ? spawn(launcher.binary, [...launcher.args, options.binary], {
+      stdio: [stdin, stdout, stderr, 'pipe', 'pipe'],
+      cwd: '/',
+      env: {},
+      detached: true,
+    })
+    : spawn(options.binary, [], {
+      stdio: [stdin, stdout, stderr, 'pipe'],
+      cwd: '/',
+      env: {},
+    });
+  return {
+    pid: child.pid,
+    socket: child.stdio[3] as Socket,
+    readyPipe: launcher ? child.stdio[4] as Socket : undefined,
+    stdin: child.stdin,
+    stdout: child.stdout,
+    stderr: child.stderr,
+    onError: (listener) => child.on('error', listener),
+    kill: () => child.kill('SIGKILL'),
+    unref: () => child.unref(),
+  };
 }
 
 function killQuietly(pid: number): void {

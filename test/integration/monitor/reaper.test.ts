@@ -19,6 +19,15 @@ function processState(pid: number): string {
   }
 }
 
+/** The pids of a process's children (none once it is gone). */
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
 describe('berth-reaper', () => {
   let sandbox: Sandbox;
   before(() => { sandbox = new Sandbox(); });
@@ -76,8 +85,15 @@ describe('berth-reaper', () => {
     const trapped = await sandbox.runtime.run(sandbox.id('term'), {
       bundle: reaperBundle(['sh', '-c', 'trap "echo got-term; exit 3" TERM; echo ready; while true; do sleep 0.05; done']),
       stdio: [...piped],
+      // Once the shell is in its loop (a sleep of its own is running), its trap is set. Output
+      // is no sign: run reads it from the start, and a listener added here may come after it.
       onStart: (init) => {
-        init.stdout!.on('data', (d: Buffer) => { if (d.toString().includes('ready')) process.kill(init.pid, 'SIGTERM'); });
+        const loopRunning = () => childrenOf(childrenOf(init.pid)[0] ?? 0).length > 0;
+        const poll = setInterval(() => {
+          if (!loopRunning()) return;
+          clearInterval(poll);
+          process.kill(init.pid, 'SIGTERM');
+        }, 10);
       },
     });
     assert.equal(trapped.stdout, 'ready\ngot-term\n');

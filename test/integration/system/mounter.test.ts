@@ -91,6 +91,31 @@ describe('berth-mounter', { skip: existsSync(defaultMounterBinary()) ? false : '
     assert.equal(readFileSync('/proc/self/net/dev', 'utf8').split('\n').length, before.split('\n').length);
   });
 
+  it('starts a detached program whose fds 3 and 4 are connections back to this process', async () => {
+    const script = 'printf ready >&4; exec 4>&-; read line <&3; echo "got $line sid=$(cut -d" " -f6 /proc/$$/stat) env=$(env | wc -l) in=$(readlink /proc/$$/fd/0)" >&3';
+    const program = await mounter.spawnDetached(['/bin/sh', '-c', script]);
+    assert.ok(program.pid > 0);
+    const ready = await new Promise<string>((resolve) => {
+      let text = '';
+      program.fd4.on('data', (d: Buffer) => (text += d)).on('end', () => resolve(text)).resume();
+    });
+    assert.equal(ready, 'ready');
+    program.fd3.write('hello\n');
+    const answer = await new Promise<string>((resolve) => {
+      let text = '';
+      program.fd3.on('data', (d: Buffer) => (text += d)).on('end', () => resolve(text)).resume();
+    });
+    // Its own session, an empty environment, stdio on /dev/null.
+    assert.equal(answer, `got hello sid=${program.pid} env=1 in=/dev/null\n`);
+  });
+
+  it('says why a program could not be started', async () => {
+    const missing = join(dir, 'no-such-program');
+    const failed = await mounter.spawnDetached([missing]).then(() => undefined, (err: unknown) => err);
+    assert.ok(failed instanceof MountFailed);
+    assert.equal(failed.message, `exec ${missing}: No such file or directory`);
+  });
+
   it('starts a new mounter when the last one died', async () => {
     const target = join(dir, 'after-death');
     mkdirSync(target);
