@@ -69,7 +69,8 @@ describe('container lifecycle', () => {
 
     await sandbox.runtime.start(id);
     assert.equal((await sandbox.runtime.state(id)).status, 'running');
-    assert.equal(readFileSync(`/proc/${record.pid}/cmdline`, 'utf8'), 'sleep\u0000300\u0000');
+    // start returns once the fifo released the process; its exec follows a moment later.
+    await waitFor(() => readFileSync(`/proc/${record.pid}/cmdline`, 'utf8') === 'sleep\u0000300\u0000', 5000);
     await assert.rejects(sandbox.runtime.start(id), /is running: only a created container can be started/);
     await assert.rejects(sandbox.runtime.delete(id), /is running: stop it first, or delete with --force/);
 
