@@ -1,9 +1,9 @@
 // A private Docker daemon for the benchmarks: Debian's docker.io (installed when missing, without
 // leaving the system's docker running), started on its own socket, data root and exec root under
 // a directory the caller owns, with the docker CLI pointed at it. Stopping it also stops the
-// containerd it started for itself and removes the /run/docker/plugins directory dockerd makes
-// whatever its exec root, and the `docker` cgroup parents its containers were put under, when
-// those were not there before.
+// containerd it started for itself and removes the /run/docker/plugins and /run/containerd/s
+// directories dockerd and containerd's shims make whatever their exec root, and the `docker`
+// cgroup parents its containers were put under, when those were not there before.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -46,6 +46,8 @@ export function ensureDockerd(): string | undefined {
 }
 
 const hostPluginDir = '/run/docker';
+/** Where containerd's shims put their sockets, whatever containerd's own state directory. */
+const hostShimSocketDir = '/run/containerd';
 
 /** The `docker` cgroup parent in every hierarchy (cgroup v1) or the unified one (v2). */
 function dockerCgroupParents(): string[] {
@@ -69,6 +71,7 @@ export async function startPrivateDockerd(dockerd: string, dir: string, options:
   const configDir = join(dir, 'docker-config');
   const logFile = join(dir, 'dockerd.log');
   const pluginDirExisted = existsSync(hostPluginDir);
+  const shimSocketDirExisted = existsSync(hostShimSocketDir);
   const cgroupParentsBefore = new Set(dockerCgroupParents());
   const out = openSync(logFile, 'a');
   // Its own process group: a Ctrl-C at the terminal reaches the bench, which stops it in order.
@@ -102,6 +105,13 @@ export async function startPrivateDockerd(dockerd: string, dir: string, options:
       // The containerd dockerd started for itself normally goes with it; not if dockerd was killed.
       const pid = containerdPid();
       if (pid) await stopPid(pid);
+      if (!shimSocketDirExisted) {
+        // containerd's shims keep their sockets in /run/containerd/s whatever its state dir.
+        try {
+          rmdirSync(join(hostShimSocketDir, 's'));
+          rmdirSync(hostShimSocketDir);
+        } catch { /* not empty, or already gone */ }
+      }
       // Empty once its containers are gone (rmdir refuses otherwise).
       for (const dir of dockerCgroupParents().filter((d) => !cgroupParentsBefore.has(d))) {
         try {
