@@ -6,10 +6,10 @@
 import type { Duplex } from 'node:stream';
 import { MonitorClient } from '../../../monitor/client.js';
 import type { ContainerContext } from './context.js';
-import { parseDetachKeys, DetachKeyWatch } from './detach-keys.js';
 import { streamLogs } from './logs.js';
 import type { ContainerRecord } from './record.js';
-import { frameOutput } from './stream-frames.js';
+import { parseDetachKeys } from './detach-keys.js';
+import { wireConnection } from './hijacked-streams.js';
 import { runFiles } from './run-files.js';
 
 export interface AttachOptions {
@@ -77,23 +77,9 @@ async function wireToMonitor(attach: PendingAttach, monitorSocket: string): Prom
     monitor.close();
     if (!connection.destroyed) connection.end();
   };
-  streams.stdout?.on('data', (d: Buffer) => connection.write(tty ? d : frameOutput('stdout', d)));
-  streams.stderr?.on('data', (d: Buffer) => connection.write(frameOutput('stderr', d)));
   monitor.exited().then(finish, finish);
   connection.on('close', () => monitor.close());
   connection.on('error', () => monitor.close());
-  if (!wantStdin || !streams.stdin) return;
-  const stdin = streams.stdin;
-  const watch = new DetachKeyWatch(parseDetachKeys(options.detachKeys));
-  const forward = (data: Buffer) => {
-    const { passed, detached } = watch.push(data);
-    if (passed.length) stdin.write(passed);
-    if (detached) finish();
-  };
-  if (head.length) forward(head);
-  connection.on('data', forward);
   // The client half-closed: its stdin ended. With StdinOnce the container's stdin closes too.
-  connection.on('end', () => {
-    if (record.config.StdinOnce) stdin.end();
-  });
+  wireConnection(connection, head, streams, { tty, detachKeys: options.detachKeys, finish, closeStdinAtEnd: record.config.StdinOnce ?? false });
 }

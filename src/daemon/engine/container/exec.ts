@@ -12,7 +12,8 @@ import { monitorLauncher } from '../../../monitor/launch.js';
 import { defaultMonitorBinary } from '../../../paths.js';
 import { ContainerSetupError } from '../../../runtime/process/init-process.js';
 import { eventAttributes, type ContainerContext } from './context.js';
-import { DetachKeyWatch, parseDetachKeys } from './detach-keys.js';
+import { parseDetachKeys } from './detach-keys.js';
+import { wireConnection } from './hijacked-streams.js';
 import type { ContainerRecord } from './record.js';
 import { frameOutput } from './stream-frames.js';
 import { resolveUser } from './spec/user.js';
@@ -149,23 +150,11 @@ async function execUser(ctx: ContainerContext, container: ContainerRecord, user:
 async function wireExec(exec: ExecInstance, monitor: MonitorClient, connection: Duplex, head: Buffer, tty: boolean): Promise<void> {
   const request = exec.request;
   const streams = await monitor.attach({ stdin: request.AttachStdin ?? false, stdout: request.AttachStdout ?? true, stderr: (request.AttachStderr ?? true) && !tty });
-  streams.stdout?.on('data', (d: Buffer) => connection.write(tty ? d : frameOutput('stdout', d)));
-  streams.stderr?.on('data', (d: Buffer) => connection.write(frameOutput('stderr', d)));
   const finish = () => {
     if (!connection.destroyed) connection.end();
   };
   monitor.exited().then(finish, finish);
-  const stdin = streams.stdin;
-  if (!stdin) return;
-  const watch = new DetachKeyWatch(parseDetachKeys(request.DetachKeys));
-  const forward = (data: Buffer) => {
-    const { passed, detached } = watch.push(data);
-    if (passed.length) stdin.write(passed);
-    if (detached) finish();
-  };
-  if (head.length) forward(head);
-  connection.on('data', forward);
-  connection.on('end', () => stdin.end());
+  wireConnection(connection, head, streams, { tty, detachKeys: request.DetachKeys, finish, closeStdinAtEnd: true });
 }
 
 export function inspectExec(id: string) {
