@@ -2,8 +2,8 @@
 // (src/system/mounter.ts), and /proc/self/mountinfo says what is mounted where.
 import { lstat, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { errnoCode } from '../../errors.js';
-import { hostMounter } from '../../system/mounter.js';
+import { errnoCode } from '../errors.js';
+import { hostMounter } from './mounter.js';
 
 /**
  * An overlay mount. `cwd` is where relative paths in `options` start from (the kernel resolves

@@ -8,7 +8,7 @@ import { release } from 'node:os';
 import { join } from 'node:path';
 import { Unsupported } from '../../errors.js';
 import { makeOverlayWhiteout, markOverlayOpaque } from '../layers/whiteouts.js';
-import { mountOverlay, unmount } from './mounts.js';
+import { mountOverlay, unmount } from '../../system/mounts.js';
 import { discard, makeScratchDirectory } from './scratch.js';
 
 const overlayfsMagic = 0x794c7630;

@@ -20,7 +20,7 @@ import {
   type GraphDriver,
   type GraphDriverData,
 } from './driver.js';
-import { isMountPoint, mountOverlay, unmount, unmountAllUnder } from './mounts.js';
+import { isMountPoint, mountOverlay, unmount, unmountAllUnder } from '../../system/mounts.js';
 import { planOverlayMount, type OverlayLower } from './overlay-mount-options.js';
 import { checkOverlaySupported, overlayExtraOptions, overlayHasVolatile } from './overlay-probe.js';
 import { discard, makeScratchDirectory, publish, removeDirectory, removeLeftoverScratch, spreadSubdirectories } from './scratch.js';

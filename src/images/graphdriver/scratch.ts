@@ -12,7 +12,7 @@ import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errnoCode } from '../../errors.js';
 import { runCommand } from '../../system/command.js';
-import { unmountAllUnder } from './mounts.js';
+import { unmountAllUnder } from '../../system/mounts.js';
 
 const scratchName = /^tmp-[0-9a-f]{16}$/;
 

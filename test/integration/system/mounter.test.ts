@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { isMountPoint, unmountAllUnder } from '../../../src/images/graphdriver/mounts.js';
+import { isMountPoint, unmountAllUnder } from '../../../src/system/mounts.js';
 import { defaultMounterBinary } from '../../../src/paths.js';
 import { MountFailed, Mounter } from '../../../src/system/mounter.js';
 

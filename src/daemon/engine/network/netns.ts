@@ -4,7 +4,7 @@
 // unshare(2), brings lo up (as Docker does for every sandbox) and makes the bind mount.
 import { mkdir, open, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { isMountPoint, unmount } from '../../../images/graphdriver/mounts.js';
+import { isMountPoint, unmount } from '../../../system/mounts.js';
 import { hostMounter } from '../../../system/mounter.js';
 
 /** A new network namespace at `path`, with its loopback interface up. */

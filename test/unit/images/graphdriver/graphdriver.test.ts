@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { containerLayerDirectoryName, layerDirectoryName, openGraphDriver } from '../../../../src/images/graphdriver/index.js';
-import { parseMountPoints } from '../../../../src/images/graphdriver/mounts.js';
+import { parseMountPoints } from '../../../../src/system/mounts.js';
 import { mountDataLimit, planOverlayMount, type OverlayLower } from '../../../../src/images/graphdriver/overlay-mount-options.js';
 
 const hex = 'a'.repeat(64);

@@ -6,7 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { sha256Digest } from '../../../../src/images/digest.js';
 import { chainIds } from '../../../../src/images/formats/index.js';
 import type { GraphDriver } from '../../../../src/images/graphdriver/index.js';
-import { unmountAllUnder } from '../../../../src/images/graphdriver/mounts.js';
+import { unmountAllUnder } from '../../../../src/system/mounts.js';
 import { streamOf, tarArchive, type TarSpec } from '../layers/tar-writer.js';
 
 export interface TestLayer {
