@@ -48,6 +48,11 @@ export interface Cgroup {
   isFrozen(): Promise<boolean>;
   stats(): Promise<CgroupStats>;
   oomKillCount(): Promise<number>;
+  /**
+   * The file whose `oom_kill` line counts the cgroup's OOM kills (v1 memory.oom_control, v2
+   * memory.events), for a reader outside the runtime (the monitor); undefined without memory.
+   */
+  oomEventsFile(): string | undefined;
   /** Sends a signal to every process: freeze so that none can fork, signal, thaw. */
   killAll(signal: NodeJS.Signals | number): Promise<void>;
   /**

@@ -3,11 +3,10 @@
 // under its own monitor, which outlives berthd. berthd then tells the monitor the container's
 // pid, follows its exit, and releases the program with the runtime's start.
 import { mkdir, writeFile, rm } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { FailedPrecondition, InvalidArgument } from '../../../errors.js';
 import { ContainerSetupError } from '../../../runtime/process/init-process.js';
-import { berthCgroupParent } from '../../../runtime/cgroups/index.js';
+import { berthCgroupParent, openCgroup } from '../../../runtime/cgroups/index.js';
 import { monitorLauncher } from '../../../monitor/launch.js';
 import { MonitorClient } from '../../../monitor/client.js';
 import { defaultReaperBinary, defaultMonitorBinary } from '../../../paths.js';
@@ -25,17 +24,6 @@ import { runtimeFor } from './container-runtime.js';
 export function startContainer(ctx: ContainerContext, nameOrId: string): Promise<void> {
   const record = ctx.store.get(nameOrId);
   return ctx.locks.run(record.id, () => startLocked(ctx, record));
-}
-
-/** cgroup v2 hosts have one hierarchy at /sys/fs/cgroup; v1 (and hybrid) hosts one per controller. */
-function cgroupVersion(): 1 | 2 {
-  return existsSync('/sys/fs/cgroup/cgroup.controllers') ? 2 : 1;
-}
-
-function oomFile(cgroupsPath: string): string {
-  return cgroupVersion() === 2
-    ? join('/sys/fs/cgroup', cgroupsPath, 'memory.events')
-    : join('/sys/fs/cgroup/memory', cgroupsPath, 'memory.oom_control');
 }
 
 export async function startLocked(ctx: ContainerContext, record: ContainerRecord): Promise<void> {
@@ -66,6 +54,8 @@ export async function startLocked(ctx: ContainerContext, record: ContainerRecord
       ...ctx.networking.hostFileSettings(record, ctx.config.network.dns),
     });
     const cgroupsPath = `/${berthCgroupParent}/${record.id}`;
+    // Where the runtime will make it: its version shapes the spec, and the monitor reads its OOM kills.
+    const cgroup = await openCgroup(cgroupsPath);
     const { spec, workingDir } = await buildContainerSpec({
       id: record.id,
       config: record.config,
@@ -82,7 +72,7 @@ export async function startLocked(ctx: ContainerContext, record: ContainerRecord
         return other.state.pid;
       },
       reaperBinary: defaultReaperBinary(),
-      cgroupVersion: cgroupVersion(),
+      cgroupVersion: cgroup.version,
     });
     await ensureWorkingDir(rootfs, workingDir);
     await writeFile(join(files.bundle, 'config.json'), JSON.stringify(spec));
@@ -93,7 +83,7 @@ export async function startLocked(ctx: ContainerContext, record: ContainerRecord
       logMaxSize: ctx.config.log.maxSize,
       logMaxFiles: ctx.config.log.maxFiles,
       exitFile: files.exitFile,
-      oomFile: oomFile(cgroupsPath),
+      oomFile: cgroup.oomEventsFile(),
       stdin: record.config.OpenStdin ?? false,
       tty,
       consoleSocketPath: tty ? files.consoleSocket : undefined,

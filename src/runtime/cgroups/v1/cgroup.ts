@@ -164,6 +164,10 @@ export class V1Cgroup implements Cgroup {
     return memory ? oomKills(memory) : 0;
   }
 
+  oomEventsFile(): string | undefined {
+    return this.dirs.get('memory')?.file('memory.oom_control');
+  }
+
   async killAll(signal: NodeJS.Signals | number): Promise<void> {
     // Frozen, no process can fork a child that would escape the signal.
     const dir = this.dirs.get('freezer');

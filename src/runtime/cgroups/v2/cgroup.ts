@@ -144,6 +144,10 @@ export class V2Cgroup implements Cgroup {
     return oomKills(this.dir);
   }
 
+  oomEventsFile(): string {
+    return this.dir.file('memory.events');
+  }
+
   async killAll(signal: NodeJS.Signals | number): Promise<void> {
     // cgroup.kill (Linux 5.14) kills the whole subtree atomically, forks included.
     if ((signal === 'SIGKILL' || signal === 9) && (await this.dir.exists('cgroup.kill'))) {
